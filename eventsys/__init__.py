@@ -1,0 +1,43 @@
+"""eventsys: conferences, lectures and their registrations, for an international exchange office."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from eventsys import config
+from eventsys.celery_app import celery_init_app
+from eventsys.errors import register_error_handlers
+from eventsys.extensions import api, csrf, db, migrate
+
+#: templates live at the top of the repository, beside the package
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app from the environment, or from test_config on top of it."""
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    config.require_secret_key(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    # Import the models so every table is known to the metadata before anything uses it.
+    from eventsys import models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    api.init_app(app)
+    celery_init_app(app)
+
+    from eventsys.web import register_web
+    register_web(app)
+    from eventsys.api import register_api
+    register_api(app)
+    from eventsys.cli import register_commands
+    register_commands(app)
+
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,13 @@
+"""The public JSON API (/api/v1), documented by flask-smorest at /api/v1/openapi.json."""
+
+from flask import Flask
+
+from eventsys.extensions import api, csrf
+
+
+def register_api(app: Flask) -> None:
+    """Register the API blueprints; they take JSON without cookies, so CSRF does not apply."""
+    from eventsys.api.events import blp as events_blp
+
+    csrf.exempt(events_blp)
+    api.register_blueprint(events_blp)

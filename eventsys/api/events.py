@@ -1,0 +1,85 @@
+"""Events and registration as JSON, for the school's website and apps."""
+
+from flask import url_for
+from flask_smorest import Blueprint, abort
+
+from eventsys.api.parser import ApiParser
+from eventsys.api.schemas import (
+    EventDetailSchema,
+    EventQuerySchema,
+    EventSummarySchema,
+    RegistrationRequestSchema,
+    RegistrationResultSchema,
+)
+from eventsys.events import services as events
+from eventsys.registration import services as registration
+
+blp = Blueprint(
+    "api_events", __name__, url_prefix="/api/v1", description="Upcoming events and registration"
+)
+blp.ARGUMENTS_PARSER = ApiParser()
+
+
+@blp.route("/events", methods=["GET"])
+@blp.arguments(EventQuerySchema, location="query")
+@blp.response(200, EventSummarySchema(many=True))
+def list_events(query):
+    """Upcoming published events, soonest first."""
+    return events.upcoming_events(query.get("kind"))
+
+
+@blp.route("/events/<slug:slug>", methods=["GET"])
+@blp.response(200, EventDetailSchema)
+@blp.alt_response(404, description="No published event has this slug")
+def get_event(slug: str):
+    """One event with its programme, speakers and registration questions."""
+    event = events.public_event(slug) or abort(404, errors={"slug": ["No such event."]})
+    try:
+        registration.ensure_registration_open(event)
+        is_open = True
+    except registration.RegistrationClosed:
+        is_open = False
+    detail = {column: getattr(event, column) for column in EventDetailSchema().fields
+              if column not in {"programme", "speakers", "questions", "registration_open"}}
+    detail.update(
+        programme=event.programme,
+        speakers=[{"speaker": s, "roles": roles} for s, roles in events.event_speakers(event)],
+        questions=event.questions,
+        registration_open=is_open,
+    )
+    return detail
+
+
+@blp.route("/events/<slug:slug>/registrations", methods=["POST"])
+@blp.arguments(RegistrationRequestSchema)
+@blp.response(201, RegistrationResultSchema)
+@blp.alt_response(403, description="Registration is not open (yet) for this event")
+@blp.alt_response(404, description="No such event")
+@blp.alt_response(409, description="This email is already registered for the event")
+@blp.alt_response(410, description="The event was cancelled, has ended, or registration has closed")
+def create_registration(data, slug: str):
+    """Register for an event: a confirmed seat while any is left, else a place on the waiting list."""
+    event = events.event_by_slug(slug) or abort(404, errors={"slug": ["No such event."]})
+    applicant = registration.Applicant(
+        name=data["name"],
+        email=data["email"],
+        affiliation=data["affiliation"],
+        country=data["country"],
+        category=data["category"],
+        answers=data["answers"],
+        locale=data["locale"] or event.language,
+    )
+    try:
+        created = registration.register(event, applicant)
+    except registration.InvalidRegistration as invalid:
+        abort(422, errors=invalid.errors)
+    except registration.AlreadyRegistered as already:
+        abort(409, errors={"email": [str(already)]})
+    except registration.RegistrationClosed as closed:
+        abort(410 if closed.gone else 403, errors={"event": [str(closed)]})
+    return {
+        "status": created.status,
+        "position": registration.waitlist_position(created),
+        "token": created.token,
+        "manage_url": url_for("registration.manage", token=created.token, _external=True),
+    }

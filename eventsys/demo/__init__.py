@@ -1,0 +1,1 @@
+"""Demo data that looks like the School of Astronautics' real year."""

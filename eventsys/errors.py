@@ -1,0 +1,70 @@
+"""Error responses: `{"errors": {field: [messages]}}` under /api/, a readable page elsewhere."""
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn nested validation messages into one level: {"answers.3": ["Enter a number."]}."""
+    if isinstance(messages, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            name = "body" if key == "_schema" else str(key)
+            flat.update(flatten_messages(value, f"{prefix}.{name}" if prefix else name))
+        return flat
+    if isinstance(messages, (list, tuple)) and all(isinstance(m, str) for m in messages):
+        return {prefix or "body": list(messages)}
+    if isinstance(messages, (list, tuple)):
+        flat = {}
+        for index, value in enumerate(messages):
+            flat.update(flatten_messages(value, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or "body": [str(messages)]}
+
+
+def api_errors(error: HTTPException) -> dict[str, list[str]]:
+    """The field errors an API error carries, or the error's own description."""
+    data = getattr(error, "data", None) or {}
+    if "errors" in data:
+        return data["errors"]
+    if "messages" in data:
+        # webargs groups messages by location ("json", "query"); the client only needs the field.
+        merged: dict[str, list[str]] = {}
+        for location_messages in data["messages"].values():
+            merged.update(flatten_messages(location_messages))
+        return merged
+    return {"request": [error.description or error.name]}
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def handle_http_exception(error: HTTPException):
+    """Answer in the language of whoever asked: JSON for the API, HTML for people."""
+    if _is_api_request():
+        headers = (getattr(error, "data", None) or {}).get("headers", {})
+        return {"errors": api_errors(error)}, error.code, headers
+    return render_template("errors/error.html", error=error), error.code
+
+
+def handle_csrf_error(error: CSRFError):
+    """A form without a valid CSRF token: usually an old tab; say so plainly."""
+    message = "This form has expired or was not sent from our site. Go back, reload the page and try again."
+    return render_template("errors/error.html", error=error, message=message), 400
+
+
+def handle_unexpected(error: Exception):
+    """Anything unforeseen is a 500, logged, with no details shown."""
+    return handle_http_exception(InternalServerError())
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Bind the handlers above to the app."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    if not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""Events: conferences, symposia, forums, competitions and lectures, with their programme."""

@@ -1,0 +1,112 @@
+"""What an event is: its kind, time and place, capacity, and the programme inside it."""
+
+import enum
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsys.database import db, utcnow
+
+
+class EventKind(enum.StrEnum):
+    conference = "conference"
+    symposium = "symposium"
+    forum = "forum"
+    competition = "competition"
+    lecture = "lecture"
+
+
+class EventMode(enum.StrEnum):
+    in_person = "in_person"
+    online = "online"
+    hybrid = "hybrid"
+
+
+class EventStatus(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    cancelled = "cancelled"
+
+
+class Event(db.Model):
+    __table_args__ = (
+        sa.CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        # The last line of defence against overbooking: the database itself refuses it.
+        sa.CheckConstraint("capacity IS NULL OR confirmed_count <= capacity", name="not_overbooked"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the public address: /events/<slug>
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[EventKind]
+    mode: Mapped[EventMode]
+    title: Mapped[str] = mapped_column(sa.String(300))
+    #: one or two sentences for lists and link previews
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    #: IANA zone the event happens in; times are shown in it
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    venue: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: private: only confirmed attendees ever receive it, never a public page or API
+    meeting_url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: confirmed seats; None means unlimited
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None]
+    #: None means registration stays open until the event ends
+    registration_closes_at: Mapped[datetime | None]
+    status: Mapped[EventStatus] = mapped_column(default=EventStatus.draft, index=True)
+    #: BCP 47 tag of the language the event is held in
+    language: Mapped[str] = mapped_column(sa.String(16), default="en")
+    #: kept in step with the registrations by the registration services, under the event's row lock
+    confirmed_count: Mapped[int] = mapped_column(default=0)
+    waitlisted_count: Mapped[int] = mapped_column(default=0)
+    #: last waiting-list number handed out; numbers order the waiting list
+    waitlist_seq: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    programme: Mapped[list["ProgrammeItem"]] = relationship(
+        back_populates="event", order_by="ProgrammeItem.starts_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The event's timezone as an object."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def seats_left(self) -> int | None:
+        """Free confirmed seats, or None when capacity is unlimited."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def is_online(self) -> bool:
+        """Whether people can attend from afar."""
+        return self.mode in (EventMode.online, EventMode.hybrid)
+
+
+class ProgrammeItem(db.Model):
+    """A session or talk inside an event."""
+
+    __table_args__ = (sa.CheckConstraint("ends_at >= starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    title: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: room or hall, when the event has several
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    event: Mapped[Event] = relationship(back_populates="programme")
+    engagements: Mapped[list["Engagement"]] = relationship(  # noqa: F821 (speakers domain)
+        back_populates="programme_item", viewonly=True
+    )

@@ -1,0 +1,75 @@
+"""Reading events for the public: what is upcoming, one event with its programme and speakers."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from eventsys.database import db, utcnow
+from eventsys.events.models import Event, EventKind, EventStatus, ProgrammeItem
+from eventsys.speakers.models import Engagement, Speaker
+
+#: statuses a visitor may see; drafts stay with the organisers
+PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
+
+
+def upcoming_events(kind: EventKind | None = None, now: datetime | None = None) -> list[Event]:
+    """Published events that have not ended yet, soonest first."""
+    query = (
+        sa.select(Event)
+        .where(Event.status == EventStatus.published, Event.ends_at >= (now or utcnow()))
+        .order_by(Event.starts_at, Event.id)
+    )
+    if kind is not None:
+        query = query.where(Event.kind == kind)
+    return list(db.session.scalars(query))
+
+
+def _speaker_loading():
+    return selectinload(Engagement.speaker).options(
+        selectinload(Speaker.institution), selectinload(Speaker.honour_rows)
+    )
+
+
+def public_event(slug: str) -> Event | None:
+    """The event at /events/<slug> with its programme and speakers loaded, or None for drafts."""
+    return db.session.scalars(
+        sa.select(Event)
+        .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+        .options(
+            selectinload(Event.programme)
+            .selectinload(ProgrammeItem.engagements)
+            .options(_speaker_loading())
+        )
+    ).first()
+
+
+def event_engagements(event: Event) -> list[Engagement]:
+    """Every speaker engagement of the event, keynotes first, then by name."""
+    role_order = sa.case(
+        {"keynote": 0, "invited_talk": 1, "online_lecture": 2}, value=Engagement.role, else_=3
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Engagement)
+            .join(Engagement.speaker)
+            .where(Engagement.event_id == event.id)
+            .options(_speaker_loading())
+            .order_by(role_order, Speaker.name)
+        )
+    )
+
+
+def event_speakers(event: Event) -> list[tuple[Speaker, list[str]]]:
+    """Each speaker once, with the roles they have at the event."""
+    speakers: dict[int, tuple[Speaker, list[str]]] = {}
+    for engagement in event_engagements(event):
+        speaker, roles = speakers.setdefault(engagement.speaker_id, (engagement.speaker, []))
+        if engagement.role.value not in roles:
+            roles.append(engagement.role.value)
+    return list(speakers.values())
+
+
+def event_by_slug(slug: str) -> Event | None:
+    """The event with this slug whatever its status, for the registration endpoints to explain a refusal."""
+    return db.session.scalars(sa.select(Event).where(Event.slug == slug)).first()

@@ -1,0 +1,21 @@
+"""Flask extensions, created unbound here and bound to the app in create_app()."""
+
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_wtf.csrf import CSRFProtect
+
+from eventsys.database import db
+
+__all__ = ["db", "migrate", "csrf", "api"]
+
+
+class EventsysApi(Api):
+    """flask-smorest's Api, minus its app-wide JSON error handler: HTML pages keep HTML errors."""
+
+    def _register_error_handlers(self):
+        """eventsys.errors handles errors for the API and the pages alike."""
+
+
+migrate = Migrate()
+csrf = CSRFProtect()
+api = EventsysApi()

@@ -1,0 +1,1 @@
+"""Registration: attendees signing up, the waiting list, and the event's custom questions."""

@@ -1,0 +1,98 @@
+"""The registration form: fixed fields plus one field per custom question of the event."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from eventsys.countries import countries
+from eventsys.events.models import Event
+from eventsys.registration.answers import LONG_TEXT_MAX, TEXT_MAX
+from eventsys.registration.models import (
+    AFFILIATION_MAX,
+    EMAIL_MAX,
+    NAME_MAX,
+    AttendeeCategory,
+    Question,
+    QuestionKind,
+)
+
+CATEGORY_LABELS = {
+    AttendeeCategory.student: "Student",
+    AttendeeCategory.faculty: "Faculty / researcher",
+    AttendeeCategory.industry: "Industry",
+    AttendeeCategory.other: "Other",
+}
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices shown as checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class RegistrationForm(FlaskForm):
+    """The fields every event asks; the rules behind them live in registration.services."""
+
+    name = StringField("Full name", validators=[DataRequired(), Length(max=NAME_MAX)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    affiliation = StringField("University or organisation", validators=[Length(max=AFFILIATION_MAX)])
+    country = SelectField(
+        "Country", choices=[("", "Choose your country…")] + countries(),
+        validators=[DataRequired(message="Choose your country.")],
+    )
+    category = SelectField(
+        "You are", choices=[(c.value, label) for c, label in CATEGORY_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    consent = BooleanField(
+        "I agree that the organisers store these details to run this event.",
+        validators=[DataRequired(message="We need your consent to register you.")],
+    )
+
+    def question_fields(self):
+        """The fields of the event's own questions, in order."""
+        return [field for field in self if field.name.startswith("q_")]
+
+    def answers(self) -> dict:
+        """The answers as the service expects them: question id -> raw value."""
+        return {field.name[2:]: field.data for field in self.question_fields()}
+
+
+def _question_field(question: Question):
+    """A form field that shows the question; its answer is checked by registration.answers."""
+    options = {"label": question.label, "description": question.help_text, "validators": [Optional()]}
+    required = {"required": True} if question.required else {}
+    choices = [(option, option) for option in question.options]
+    match question.kind:
+        case QuestionKind.text:
+            return StringField(**options, render_kw={"maxlength": TEXT_MAX, **required})
+        case QuestionKind.long_text:
+            return TextAreaField(**options, render_kw={"maxlength": LONG_TEXT_MAX, "rows": 4, **required})
+        case QuestionKind.single_choice:
+            return RadioField(**options, choices=choices, validate_choice=False)
+        case QuestionKind.multiple_choice:
+            return CheckboxListField(**options, choices=choices, validate_choice=False)
+        case QuestionKind.yes_no:
+            return RadioField(**options, choices=[("yes", "Yes"), ("no", "No")], validate_choice=False)
+        case QuestionKind.number:
+            return StringField(**options, render_kw={"type": "number", "step": "any", **required})
+        case QuestionKind.date:
+            return StringField(**options, render_kw={"type": "date", **required})
+    raise ValueError(f"no form field for question kind {question.kind}")
+
+
+def registration_form_for(event: Event, **kwargs) -> RegistrationForm:
+    """The registration form of this event, with its questions as fields q_<id>."""
+    fields = {f"q_{question.id}": _question_field(question) for question in event.questions}
+    form_class = type("EventRegistrationForm", (RegistrationForm,), fields)
+    return form_class(**kwargs)

@@ -1,0 +1,105 @@
+"""Registrations and the custom questions an event asks its registrants."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsys.database import db, utcnow
+from eventsys.events.models import Event
+
+NAME_MAX = 200
+EMAIL_MAX = 254
+AFFILIATION_MAX = 300
+
+
+class RegistrationStatus(enum.StrEnum):
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+
+
+class AttendeeCategory(enum.StrEnum):
+    student = "student"
+    faculty = "faculty"
+    industry = "industry"
+    other = "other"
+
+
+class QuestionKind(enum.StrEnum):
+    text = "text"
+    long_text = "long_text"
+    single_choice = "single_choice"
+    multiple_choice = "multiple_choice"
+    yes_no = "yes_no"
+    number = "number"
+    date = "date"
+
+
+class Question(db.Model):
+    """A question an event adds to its registration form."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    #: order on the form, smallest first
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(sa.String(300))
+    help_text: Mapped[str] = mapped_column(sa.String(500), default="")
+    kind: Mapped[QuestionKind]
+    required: Mapped[bool] = mapped_column(default=False)
+    #: the allowed answers of a choice question, in display order
+    options: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    event: Mapped[Event] = relationship(
+        backref=sa.orm.backref("questions", order_by="Question.position, Question.id",
+                               cascade="all, delete-orphan")
+    )
+
+    @property
+    def field_name(self) -> str:
+        """The key of this question's answer in forms and in the API."""
+        return str(self.id)
+
+
+class Registration(db.Model):
+    __table_args__ = (
+        # One active registration per person and event; a cancelled one does not block a new one.
+        sa.Index(
+            "uq_registration_event_id_email_active",
+            "event_id",
+            "email",
+            unique=True,
+            postgresql_where=sa.text("status <> 'cancelled'"),
+            sqlite_where=sa.text("status <> 'cancelled'"),
+        ),
+        sa.Index("ix_registration_event_id_status", "event_id", "status", "waitlist_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
+    #: normalised: the domain lower-cased, so the same person is recognised twice
+    email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX))
+    affiliation: Mapped[str] = mapped_column(sa.String(AFFILIATION_MAX), default="")
+    #: ISO 3166-1 alpha-2
+    country: Mapped[str] = mapped_column(sa.String(2))
+    category: Mapped[AttendeeCategory]
+    #: answers to the event's questions, keyed by question id (as a string)
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: only confirmed registrations hold a seat
+    status: Mapped[RegistrationStatus]
+    #: the place in the queue when waitlisted; the position shown is the rank among those still waiting
+    waitlist_number: Mapped[int | None]
+    #: secret for the self-service link /r/<token> and the check-in code
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: language the registrant used, for emails
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when the registrant agreed to the processing of their data
+    consented_at: Mapped[datetime]
+    promoted_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship()

@@ -1,0 +1,294 @@
+"""The registration rules: register, cancel and promote, race-free on PostgreSQL and SQLite.
+
+Every change to an event's seats happens under that event's row lock, taken by
+`_lock_event`. The lock serialises registrations for one event only, so the seat
+counters on the event and the statuses of its registrations never disagree, and
+no count can pass capacity whatever the concurrency.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from eventsys.countries import is_country
+from eventsys.database import db, utcnow
+from eventsys.events.models import Event, EventStatus
+from eventsys.registration.answers import InvalidAnswers, clean_answers
+from eventsys.registration.models import (
+    AFFILIATION_MAX,
+    NAME_MAX,
+    AttendeeCategory,
+    Registration,
+    RegistrationStatus,
+)
+
+
+class RegistrationError(Exception):
+    """A registration could not be made or changed; the message says why, for the person."""
+
+
+class InvalidRegistration(RegistrationError):
+    """Some fields are wrong; `errors` maps each field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("Some fields need attention.")
+        self.errors = errors
+
+
+class RegistrationClosed(RegistrationError):
+    """The event does not take registrations now; `gone` when it never will again."""
+
+    def __init__(self, message: str, *, gone: bool):
+        super().__init__(message)
+        self.gone = gone
+
+
+class AlreadyRegistered(RegistrationError):
+    """This email already holds an active registration for the event."""
+
+    def __init__(self, registration: Registration):
+        super().__init__("This email address is already registered for this event.")
+        self.registration = registration
+
+
+@dataclass
+class Applicant:
+    """What a person submits to register, before it is checked."""
+
+    name: str
+    email: str
+    country: str
+    category: str
+    affiliation: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    locale: str = "en"
+
+
+def normalise_email(address: str) -> str:
+    """The address in the form we compare and store; raises ValueError with a readable reason."""
+    try:
+        checked = validate_email(address.strip(), check_deliverability=False)
+    except EmailNotValidError as problem:
+        raise ValueError(str(problem)) from None
+    # Mailboxes are case-insensitive in practice; treating them so stops the same person registering twice.
+    return checked.normalized.lower()
+
+
+def _clean_applicant(event: Event, applicant: Applicant) -> dict[str, Any]:
+    """Check every field and the answers together, so the person sees all problems at once."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    name = (applicant.name or "").strip()
+    if not name:
+        errors["name"] = ["Enter your name."]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [f"Keep the name under {NAME_MAX} characters."]
+    values["name"] = name
+    try:
+        values["email"] = normalise_email(applicant.email or "")
+    except ValueError as problem:
+        errors["email"] = [str(problem)]
+    affiliation = (applicant.affiliation or "").strip()
+    if len(affiliation) > AFFILIATION_MAX:
+        errors["affiliation"] = [f"Keep the affiliation under {AFFILIATION_MAX} characters."]
+    values["affiliation"] = affiliation
+    country = (applicant.country or "").strip().upper()
+    if not is_country(country):
+        errors["country"] = ["Choose a country from the list (ISO 3166 code such as RU or CN)."]
+    values["country"] = country
+    try:
+        values["category"] = AttendeeCategory(applicant.category)
+    except ValueError:
+        errors["category"] = [f"Choose one of: {', '.join(c.value for c in AttendeeCategory)}."]
+    try:
+        values["answers"] = clean_answers(event.questions, applicant.answers)
+    except InvalidAnswers as problem:
+        # "answers.<question id>", so both the API and the form can point at the one question.
+        errors.update({f"answers.{key}": msgs for key, msgs in problem.errors.items()})
+    if errors:
+        raise InvalidRegistration(errors)
+    return values
+
+
+def ensure_registration_open(event: Event, now: datetime | None = None) -> None:
+    """Raise RegistrationClosed with the reason when the event does not take registrations now."""
+    now = now or utcnow()
+    if event.status is EventStatus.cancelled:
+        raise RegistrationClosed("This event has been cancelled.", gone=True)
+    if event.status is not EventStatus.published:
+        raise RegistrationClosed("This event is not open for registration yet.", gone=False)
+    if now >= event.ends_at:
+        raise RegistrationClosed("This event has already taken place.", gone=True)
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        raise RegistrationClosed("Registration for this event has closed.", gone=True)
+    if event.registration_opens_at and now < event.registration_opens_at:
+        opens = event.registration_opens_at.astimezone(event.zone)
+        raise RegistrationClosed(
+            f"Registration opens on {opens:%d %B %Y at %H:%M} ({event.timezone}).", gone=False
+        )
+
+
+def _lock_event(event_id: int) -> Event:
+    """Take the event's row lock until commit and return the event as it is now.
+
+    An UPDATE rather than SELECT ... FOR UPDATE, because it locks on both databases:
+    PostgreSQL locks the row, SQLite takes its single write lock, and in both the
+    statement waits for the previous holder instead of reading a stale count.
+    """
+    statement = (
+        sa.update(Event)
+        .where(Event.id == event_id)
+        .values(waitlist_seq=Event.waitlist_seq)
+        .returning(Event)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    return db.session.scalars(statement).one()
+
+
+def _active_registration(event_id: int, email: str) -> Registration | None:
+    return db.session.scalars(
+        sa.select(Registration).where(
+            Registration.event_id == event_id,
+            Registration.email == email,
+            Registration.status != RegistrationStatus.cancelled,
+        )
+    ).first()
+
+
+def register(event: Event, applicant: Applicant, now: datetime | None = None) -> Registration:
+    """Register the applicant: a confirmed seat while any is left, else the waiting list.
+
+    Raises InvalidRegistration, RegistrationClosed or AlreadyRegistered; on any of
+    them nothing is written.
+    """
+    now = now or utcnow()
+    ensure_registration_open(event, now)
+    values = _clean_applicant(event, applicant)
+    try:
+        event = _lock_event(event.id)
+        # Checked again under the lock: the organiser may have cancelled the event meanwhile.
+        ensure_registration_open(event, now)
+        existing = _active_registration(event.id, values["email"])
+        if existing is not None:
+            raise AlreadyRegistered(existing)
+        registration = Registration(
+            event_id=event.id,
+            token=secrets.token_urlsafe(24),
+            locale=applicant.locale,
+            consented_at=now,
+            created_at=now,
+            **values,
+        )
+        if event.capacity is None or event.confirmed_count < event.capacity:
+            registration.status = RegistrationStatus.confirmed
+            event.confirmed_count += 1
+        else:
+            event.waitlist_seq += 1
+            event.waitlisted_count += 1
+            registration.status = RegistrationStatus.waitlisted
+            registration.waitlist_number = event.waitlist_seq
+        db.session.add(registration)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return registration
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person waiting, and so on; None when not on the waiting list."""
+    if registration.status is not RegistrationStatus.waitlisted:
+        return None
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.waitlisted,
+            Registration.waitlist_number <= registration.waitlist_number,
+        )
+    )
+
+
+def _fill_free_seats(event: Event, now: datetime) -> list[Registration]:
+    """Confirm people from the head of the waiting list while seats are free; caller holds the lock."""
+    free = None if event.capacity is None else event.capacity - event.confirmed_count
+    if free is not None and free <= 0:
+        return []
+    query = (
+        sa.select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.waitlisted)
+        .order_by(Registration.waitlist_number)
+    )
+    if free is not None:
+        query = query.limit(free)
+    promoted = list(db.session.scalars(query))
+    for registration in promoted:
+        registration.status = RegistrationStatus.confirmed
+        registration.promoted_at = now
+    event.confirmed_count += len(promoted)
+    event.waitlisted_count -= len(promoted)
+    return promoted
+
+
+def promote_from_waitlist(event_id: int, now: datetime | None = None) -> list[Registration]:
+    """Fill every free seat from the waiting list, first come first served; returns who moved up."""
+    now = now or utcnow()
+    try:
+        event = _lock_event(event_id)
+        promoted = _fill_free_seats(event, now)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return promoted
+
+
+def ensure_cancellable(registration: Registration, now: datetime | None = None) -> None:
+    """Raise RegistrationError when the registrant may no longer cancel by themselves."""
+    if registration.status is RegistrationStatus.cancelled:
+        raise RegistrationError("This registration is already cancelled.")
+    if (now or utcnow()) >= registration.event.starts_at:
+        raise RegistrationError("The event has started; registrations can no longer be cancelled.")
+
+
+def cancel_registration(registration_id: int, now: datetime | None = None) -> list[Registration]:
+    """Cancel a registration; a freed seat goes to the first person waiting, in the same transaction.
+
+    Returns the registrations promoted because of it. Cancelling twice changes nothing.
+    """
+    now = now or utcnow()
+    try:
+        event_id = db.session.scalar(
+            sa.select(Registration.event_id).where(Registration.id == registration_id)
+        )
+        event = _lock_event(event_id)
+        registration = db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.id == registration_id)
+            .execution_options(populate_existing=True)
+        ).one()
+        promoted: list[Registration] = []
+        if registration.status is RegistrationStatus.confirmed:
+            event.confirmed_count -= 1
+            registration.status = RegistrationStatus.cancelled
+            registration.cancelled_at = now
+            promoted = _fill_free_seats(event, now)
+        elif registration.status is RegistrationStatus.waitlisted:
+            event.waitlisted_count -= 1
+            registration.status = RegistrationStatus.cancelled
+            registration.cancelled_at = now
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return promoted
+
+
+def find_by_token(token: str) -> Registration | None:
+    """The registration a self-service link points to, if any."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(sa.select(Registration).where(Registration.token == token)).first()

@@ -1,0 +1,94 @@
+"""Registering through the web form, and the attendee's self-service page."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from eventsys.events import services as events
+from eventsys.registration import services
+from eventsys.registration.forms import registration_form_for
+from eventsys.registration.models import RegistrationStatus
+
+bp = Blueprint("registration", __name__)
+
+
+def request_locale() -> str:
+    """The supported language the visitor's browser prefers."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    return request.accept_languages.best_match(supported) or supported[0]
+
+
+def _show_errors(form, errors: dict[str, list[str]]) -> None:
+    """Put the service's field errors next to the fields they concern."""
+    for key, messages in errors.items():
+        name = "q_" + key.removeprefix("answers.") if key.startswith("answers.") else key
+        field = form[name] if name in form else None
+        if field is not None:
+            field.errors = list(field.errors) + messages
+        else:
+            form.form_errors.extend(messages)
+
+
+@bp.route("/events/<slug:slug>/register", methods=["GET", "POST"])
+def register(slug: str):
+    """Show the form; on a valid submission register and send the person to their page."""
+    event = events.event_by_slug(slug) or abort(404)
+    try:
+        services.ensure_registration_open(event)
+    except services.RegistrationClosed as closed:
+        status = 410 if closed.gone else 403
+        return render_template("registration/closed.html", event=event, reason=str(closed)), status
+
+    form = registration_form_for(event)
+    if not form.is_submitted():
+        return render_template("registration/form.html", event=event, form=form)
+    if form.validate():
+        applicant = services.Applicant(
+            name=form.name.data,
+            email=form.email.data,
+            affiliation=form.affiliation.data or "",
+            country=form.country.data,
+            category=form.category.data,
+            answers=form.answers(),
+            locale=request_locale(),
+        )
+        try:
+            registration = services.register(event, applicant)
+        except services.InvalidRegistration as invalid:
+            _show_errors(form, invalid.errors)
+        except services.AlreadyRegistered as already:
+            return render_template(
+                "registration/form.html", event=event, form=form, already=already.registration
+            ), 409
+        except services.RegistrationClosed as closed:
+            status = 410 if closed.gone else 403
+            return render_template("registration/closed.html", event=event, reason=str(closed)), status
+        else:
+            flash("Thank you: your registration is recorded.", "registered")
+            return redirect(url_for("registration.manage", token=registration.token), code=303)
+    return render_template("registration/form.html", event=event, form=form), 422
+
+
+@bp.get("/r/<token>")
+def manage(token: str):
+    """The attendee's own page: status, place on the waiting list, and a cancel button."""
+    registration = services.find_by_token(token) or abort(404)
+    return render_template(
+        "registration/manage.html",
+        registration=registration,
+        event=registration.event,
+        position=services.waitlist_position(registration),
+        statuses=RegistrationStatus,
+    )
+
+
+@bp.post("/r/<token>/cancel")
+def cancel(token: str):
+    """Cancel one's own registration; the seat goes to the first person waiting."""
+    registration = services.find_by_token(token) or abort(404)
+    try:
+        services.ensure_cancellable(registration)
+    except services.RegistrationError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("registration.manage", token=token), code=303)
+    services.cancel_registration(registration.id)
+    flash("Your registration is cancelled.", "success")
+    return redirect(url_for("registration.manage", token=token), code=303)

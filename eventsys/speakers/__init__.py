@@ -1,0 +1,1 @@
+"""Speakers (foreign experts), their institutions, and their engagements at events."""

@@ -1,0 +1,114 @@
+"""Speaker records, partner institutions, and who speaks where in which role."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsys.database import db, utcnow
+from eventsys.events.models import Event, ProgrammeItem
+
+#: Honours the office lists most often; offered as suggestions, others may be typed in.
+KNOWN_HONOURS = (
+    "Nobel Laureate",
+    "IEEE Fellow",
+    "Member of the Academia Europaea",
+    "WORLD FELLOW of ICCM",
+    "Highly Cited Researcher",
+    "Foreign Thousand Talents Program Participant",
+    "Member of the Russian Academy of Sciences",
+    "Member of the National Academy of Engineering",
+)
+
+
+class Institution(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    #: ISO 3166-1 alpha-2
+    country: Mapped[str] = mapped_column(sa.String(2))
+    city: Mapped[str] = mapped_column(sa.String(120), default="")
+    website: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: a university or academy with a cooperation agreement with the school
+    partner: Mapped[bool] = mapped_column(default=False, index=True)
+    partner_since: Mapped[date | None]
+
+    speakers: Mapped[list["Speaker"]] = relationship(back_populates="institution")
+
+
+class SpeakerHonour(db.Model):
+    speaker_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("speaker.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200), primary_key=True, index=True)
+
+
+class SpeakerExpertise(db.Model):
+    speaker_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("speaker.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: a field of expertise, e.g. "shape-memory polymers"
+    field: Mapped[str] = mapped_column(sa.String(200), primary_key=True, index=True)
+
+
+class Speaker(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    #: academic title as the speaker uses it: "Prof.", "Academician", "Dr."
+    title: Mapped[str] = mapped_column(sa.String(100), default="")
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    institution_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("institution.id", ondelete="SET NULL"), index=True
+    )
+    #: ISO 3166-1 alpha-2 of the country the speaker works in
+    country: Mapped[str] = mapped_column(sa.String(2), index=True)
+    biography: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    institution: Mapped[Institution | None] = relationship(back_populates="speakers")
+    honour_rows: Mapped[list[SpeakerHonour]] = relationship(
+        cascade="all, delete-orphan", order_by=SpeakerHonour.name
+    )
+    expertise_rows: Mapped[list[SpeakerExpertise]] = relationship(
+        cascade="all, delete-orphan", order_by=SpeakerExpertise.field
+    )
+    #: honours as plain strings; appending a string adds a row
+    honours: AssociationProxy[list[str]] = association_proxy(
+        "honour_rows", "name", creator=lambda name: SpeakerHonour(name=name)
+    )
+    expertise: AssociationProxy[list[str]] = association_proxy(
+        "expertise_rows", "field", creator=lambda field: SpeakerExpertise(field=field)
+    )
+
+    @property
+    def display_name(self) -> str:
+        """Title and name, as on a programme."""
+        return f"{self.title} {self.name}".strip()
+
+
+class SpeakerRole(enum.StrEnum):
+    keynote = "keynote"
+    invited_talk = "invited_talk"
+    panel = "panel"
+    online_lecture = "online_lecture"
+
+
+class Engagement(db.Model):
+    """A speaker taking part in an event, and optionally in one programme item of it."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("speaker_id", "event_id", "programme_item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(sa.ForeignKey("speaker.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    programme_item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme_item.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[SpeakerRole]
+
+    speaker: Mapped[Speaker] = relationship()
+    event: Mapped[Event] = relationship()
+    programme_item: Mapped[ProgrammeItem | None] = relationship(back_populates="engagements")

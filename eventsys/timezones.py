@@ -1,0 +1,29 @@
+"""Showing instants in the event's own timezone, in the reader's language."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel.dates import format_datetime, get_timezone_gmt
+
+
+def is_timezone(name: str) -> bool:
+    """Whether name is an IANA timezone this machine knows."""
+    return name in available_timezones()
+
+
+def in_zone(moment: datetime, zone_name: str, locale: str = "en") -> str:
+    """'Tue, 12 May 2026, 14:00 (Asia/Shanghai, GMT+08:00)': wall time where the event is."""
+    zone = ZoneInfo(zone_name)
+    wall = format_datetime(moment, "EEE, d MMM y, HH:mm", tzinfo=zone, locale=locale)
+    offset = get_timezone_gmt(moment.astimezone(zone), locale=locale)
+    return f"{wall} ({zone_name}, {offset})"
+
+
+def time_in_zone(moment: datetime, zone_name: str, locale: str = "en") -> str:
+    """Just the wall-clock time in the zone, '14:00', for programme rows."""
+    return format_datetime(moment, "HH:mm", tzinfo=ZoneInfo(zone_name), locale=locale)
+
+
+def date_in_zone(moment: datetime, zone_name: str, locale: str = "en") -> str:
+    """The calendar date in the zone, 'Tue, 12 May 2026', for grouping a programme by day."""
+    return format_datetime(moment, "EEE, d MMM y", tzinfo=ZoneInfo(zone_name), locale=locale)

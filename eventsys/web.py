@@ -1,0 +1,29 @@
+"""The HTML side of the app: blueprints, the slug converter and template helpers."""
+
+from flask import Flask
+from werkzeug.routing import BaseConverter
+
+from eventsys import timezones
+from eventsys.countries import country_name
+
+
+class SlugConverter(BaseConverter):
+    """Lower-case words joined by hyphens, so /events/<slug>.ics is not read as a slug."""
+
+    regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+def register_web(app: Flask) -> None:
+    """Register the page blueprints and what their templates use."""
+    app.url_map.converters["slug"] = SlugConverter
+
+    from eventsys.events.views import bp as events_bp
+    from eventsys.registration.views import bp as registration_bp
+
+    app.register_blueprint(events_bp)
+    app.register_blueprint(registration_bp)
+
+    app.add_template_filter(timezones.in_zone, "in_zone")
+    app.add_template_filter(timezones.time_in_zone, "time_in_zone")
+    app.add_template_filter(timezones.date_in_zone, "date_in_zone")
+    app.add_template_filter(country_name, "country_name")
