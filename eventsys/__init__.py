@@ -8,7 +8,8 @@ from flask import Flask
 from eventsys import config
 from eventsys.celery_app import celery_init_app
 from eventsys.errors import register_error_handlers
-from eventsys.extensions import api, csrf, db, migrate
+from eventsys.extensions import csrf, db, migrate
+from eventsys.extensions import api as rest_api  # not `api`: that name is the eventsys.api package
 
 #: templates live at the top of the repository, beside the package
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -29,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    api.init_app(app)
+    rest_api.init_app(app)
     celery_init_app(app)
 
     from eventsys.web import register_web

@@ -1,0 +1,80 @@
+"""Fixtures: an app on SQLite (the default) or on PostgreSQL, migrated once, emptied after each test."""
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from eventsys import create_app
+from eventsys.database import db
+from tests import servers
+
+BACKENDS = ("sqlite", "postgresql")
+
+#: run a test on both databases: @both_databases
+both_databases = pytest.mark.parametrize("app", BACKENDS, indirect=True)
+
+
+def _migrated(url: str) -> str:
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    """A migrated SQLite database file for this test run."""
+    return _migrated(f"sqlite:///{tmp_path_factory.mktemp('db') / 'eventsys.db'}")
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> str:
+    """A migrated PostgreSQL database for this test run, dropped at the end."""
+    url = servers.create_postgres_database()
+    try:
+        yield _migrated(url)
+    finally:
+        servers.drop_postgres_database(url)
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+def make_app(url: str, **config):
+    """An app for tests on the database at url."""
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "events.test",
+                       **config})
+
+
+@pytest.fixture
+def app(request):
+    """The app on SQLite, or on the database named by parametrize(..., indirect=True)."""
+    backend = getattr(request, "param", "sqlite")
+    url = request.getfixturevalue(f"{backend}_url")
+    app = make_app(url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client with CSRF on, as in production."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """The `flask` command line of the app."""
+    return app.test_cli_runner()

@@ -1,0 +1,68 @@
+"""Building events and registrations for tests, with sensible defaults to override."""
+
+import itertools
+from datetime import timedelta
+
+from eventsys.database import db, utcnow
+from eventsys.events.models import Event, EventKind, EventMode, EventStatus
+from eventsys.registration.models import Question, QuestionKind
+from eventsys.registration.services import Applicant
+
+_numbers = itertools.count(1)
+
+
+def make_event(**overrides) -> Event:
+    """A published in-person conference in 30 days, in Harbin's timezone, saved."""
+    number = next(_numbers)
+    starts_at = overrides.pop("starts_at", utcnow().replace(microsecond=0) + timedelta(days=30))
+    values = dict(
+        slug=f"test-conference-{number}",
+        kind=EventKind.conference,
+        mode=EventMode.in_person,
+        title=f"Test Conference {number}",
+        summary="A conference for tests.",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(days=2),
+        timezone="Asia/Shanghai",
+        venue="Main Building, Harbin",
+        capacity=50,
+        status=EventStatus.published,
+    )
+    values.update(overrides)
+    event = Event(**values)
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def add_question(event: Event, kind: QuestionKind, label: str, required: bool = False,
+                 options: list[str] | None = None) -> Question:
+    """Add a custom question to the event's form, saved."""
+    question = Question(event_id=event.id, kind=kind, label=label, required=required,
+                        options=options or [], position=len(event.questions))
+    db.session.add(question)
+    db.session.commit()
+    db.session.refresh(event)
+    return question
+
+
+def applicant(number: int = 1, **overrides) -> Applicant:
+    """A valid applicant; number makes the email unique."""
+    values = dict(
+        name=f"Attendee {number}",
+        email=f"attendee{number}@example.org",
+        affiliation="Bauman Moscow State Technical University",
+        country="RU",
+        category="faculty",
+    )
+    values.update(overrides)
+    return Applicant(**values)
+
+
+def registration_body(number: int = 1, **overrides) -> dict:
+    """A valid JSON body for POST /api/v1/events/<slug>/registrations."""
+    body = dict(name=f"Attendee {number}", email=f"attendee{number}@example.org",
+                affiliation="Samara National Research University", country="RU", category="student",
+                consent=True)
+    body.update(overrides)
+    return body
