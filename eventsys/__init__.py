@@ -8,8 +8,8 @@ from flask import Flask
 from eventsys import config
 from eventsys.celery_app import celery_init_app
 from eventsys.errors import register_error_handlers
-from eventsys.extensions import csrf, db, migrate
 from eventsys.extensions import api as rest_api  # not `api`: that name is the eventsys.api package
+from eventsys.extensions import csrf, db, migrate
 
 #: templates live at the top of the repository, beside the package
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

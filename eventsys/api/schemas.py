@@ -98,9 +98,11 @@ class EventDetailSchema(EventSummarySchema):
 
 
 class RegistrationRequestSchema(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
-    email = fields.String(required=True, validate=validate.Length(max=EMAIL_MAX))
-    affiliation = fields.String(load_default="", validate=validate.Length(max=AFFILIATION_MAX))
+    """Field types only: the rules on the values live in registration.services, shared with the form."""
+
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    affiliation = fields.String(load_default="")
     country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2, e.g. RU"})
     category = fields.String(
         required=True, metadata={"description": ", ".join(c.value for c in AttendeeCategory)}

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventKind, EventStatus, ProgrammeItem
-from eventsys.speakers.models import Engagement, Speaker
+from eventsys.speakers.models import Engagement, Speaker, SpeakerRole
 
 #: statuses a visitor may see; drafts stay with the organisers
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
@@ -60,13 +60,13 @@ def event_engagements(event: Event) -> list[Engagement]:
     )
 
 
-def event_speakers(event: Event) -> list[tuple[Speaker, list[str]]]:
+def event_speakers(event: Event) -> list[tuple[Speaker, list[SpeakerRole]]]:
     """Each speaker once, with the roles they have at the event."""
-    speakers: dict[int, tuple[Speaker, list[str]]] = {}
+    speakers: dict[int, tuple[Speaker, list[SpeakerRole]]] = {}
     for engagement in event_engagements(event):
         speaker, roles = speakers.setdefault(engagement.speaker_id, (engagement.speaker, []))
-        if engagement.role.value not in roles:
-            roles.append(engagement.role.value)
+        if engagement.role not in roles:
+            roles.append(engagement.role)
     return list(speakers.values())
 
 

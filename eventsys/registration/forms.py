@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -47,11 +48,12 @@ class RegistrationForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX)])
     affiliation = StringField("University or organisation", validators=[Length(max=AFFILIATION_MAX)])
     country = SelectField(
-        "Country", choices=[("", "Choose your country…")] + countries(),
+        "Country",
+        choices=[SelectChoice("", "Choose your country…")] + [SelectChoice(*c) for c in countries()],
         validators=[DataRequired(message="Choose your country.")],
     )
     category = SelectField(
-        "You are", choices=[(c.value, label) for c, label in CATEGORY_LABELS.items()],
+        "You are", choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()],
         validators=[DataRequired()],
     )
     consent = BooleanField(
@@ -72,7 +74,7 @@ def _question_field(question: Question):
     """A form field that shows the question; its answer is checked by registration.answers."""
     options = {"label": question.label, "description": question.help_text, "validators": [Optional()]}
     required = {"required": True} if question.required else {}
-    choices = [(option, option) for option in question.options]
+    choices = [SelectChoice(option) for option in question.options]
     match question.kind:
         case QuestionKind.text:
             return StringField(**options, render_kw={"maxlength": TEXT_MAX, **required})
@@ -83,7 +85,8 @@ def _question_field(question: Question):
         case QuestionKind.multiple_choice:
             return CheckboxListField(**options, choices=choices, validate_choice=False)
         case QuestionKind.yes_no:
-            return RadioField(**options, choices=[("yes", "Yes"), ("no", "No")], validate_choice=False)
+            yes_no = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+            return RadioField(**options, choices=yes_no, validate_choice=False)
         case QuestionKind.number:
             return StringField(**options, render_kw={"type": "number", "step": "any", **required})
         case QuestionKind.date:
