@@ -20,8 +20,9 @@ def _run(args: list[str], env: dict[str, str]) -> str:
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=servers.ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        args, cwd=servers.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 @pytest.fixture
@@ -49,11 +50,20 @@ def test_the_processes_started_by_hand_serve_registrations_and_answer_as_a_worke
         events = httpx.get(f"{base_url}/api/v1/events").json()
         assert len(events) >= 5
         details = [httpx.get(f"{base_url}/api/v1/events/{e['slug']}").json() for e in events]
-        simple = [d for d in details if d["registration_open"] and not any(q["required"] for q in d["questions"])]
+        simple = [
+            d for d in details if d["registration_open"] and not any(q["required"] for q in d["questions"])
+        ]
         assert simple, "the demo has an open event without required questions"
-        registered = httpx.post(f"{base_url}/api/v1/events/{simple[0]['slug']}/registrations", json={
-            "name": "Stack Test", "email": "stack@example.org", "country": "UA",
-            "category": "industry", "consent": True})
+        registered = httpx.post(
+            f"{base_url}/api/v1/events/{simple[0]['slug']}/registrations",
+            json={
+                "name": "Stack Test",
+                "email": "stack@example.org",
+                "country": "UA",
+                "category": "industry",
+                "consent": True,
+            },
+        )
         assert registered.status_code == 201, registered.text
         assert httpx.get(registered.json()["manage_url"]).status_code == 200
 

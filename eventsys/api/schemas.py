@@ -5,9 +5,6 @@ from marshmallow import fields, validate
 
 from eventsys.events.models import EventKind, EventMode, EventStatus
 from eventsys.registration.models import (
-    AFFILIATION_MAX,
-    EMAIL_MAX,
-    NAME_MAX,
     AttendeeCategory,
     RegistrationStatus,
 )

@@ -36,15 +36,24 @@ def test_lists_upcoming_published_events_soonest_first_and_filters_by_kind(clien
 
 def test_event_detail_has_programme_speakers_and_questions_but_never_the_meeting_link(client):
     event = make_event(mode=EventMode.hybrid, meeting_url="https://meet.example.org/secret-room", capacity=30)
-    item = ProgrammeItem(event_id=event.id, title="Keynote: morphing wings", starts_at=event.starts_at,
-                         ends_at=event.starts_at + timedelta(hours=1), location="Hall A")
+    item = ProgrammeItem(
+        event_id=event.id,
+        title="Keynote: morphing wings",
+        starts_at=event.starts_at,
+        ends_at=event.starts_at + timedelta(hours=1),
+        location="Hall A",
+    )
     msu = Institution(name="Lomonosov Moscow State University", country="RU", partner=True)
-    speaker = Speaker(name="Irina Volkova", title="Prof.", country="RU", institution=msu,
-                      honours=["IEEE Fellow"])
+    speaker = Speaker(
+        name="Irina Volkova", title="Prof.", country="RU", institution=msu, honours=["IEEE Fellow"]
+    )
     db.session.add_all([item, msu, speaker])
     db.session.flush()
-    db.session.add(Engagement(speaker_id=speaker.id, event_id=event.id, programme_item_id=item.id,
-                              role=SpeakerRole.keynote))
+    db.session.add(
+        Engagement(
+            speaker_id=speaker.id, event_id=event.id, programme_item_id=item.id, role=SpeakerRole.keynote
+        )
+    )
     question = add_question(event, QuestionKind.yes_no, "Poster?", required=True)
     response = client.get(f"/api/v1/events/{event.slug}")
     assert response.status_code == 200
@@ -53,10 +62,23 @@ def test_event_detail_has_programme_speakers_and_questions_but_never_the_meeting
     assert body["seats_left"] == 30 and body["registration_open"] is True
     assert body["programme"][0]["title"] == "Keynote: morphing wings"
     assert body["programme"][0]["speakers"][0]["speaker"]["name"] == "Irina Volkova"
-    assert body["speakers"] == [{"speaker": {
-        "id": speaker.id, "name": "Irina Volkova", "title": "Prof.", "country": "RU", "honours": ["IEEE Fellow"],
-        "institution": {"name": "Lomonosov Moscow State University", "country": "RU", "partner": True},
-    }, "roles": ["keynote"]}]
+    assert body["speakers"] == [
+        {
+            "speaker": {
+                "id": speaker.id,
+                "name": "Irina Volkova",
+                "title": "Prof.",
+                "country": "RU",
+                "honours": ["IEEE Fellow"],
+                "institution": {
+                    "name": "Lomonosov Moscow State University",
+                    "country": "RU",
+                    "partner": True,
+                },
+            },
+            "roles": ["keynote"],
+        }
+    ]
     assert body["questions"][0]["id"] == question.id and body["questions"][0]["kind"] == "yes_no"
     assert body["starts_at"].endswith("+00:00")
 
@@ -122,8 +144,9 @@ def test_wrong_answers_and_over_long_text_name_the_question(client):
     event = make_event()
     guests = add_question(event, QuestionKind.number, "Guests")
     remark = add_question(event, QuestionKind.text, "Remark")
-    response = _post(client, event, registration_body(1, answers={str(guests.id): "two",
-                                                                   str(remark.id): "x" * 600}))
+    response = _post(
+        client, event, registration_body(1, answers={str(guests.id): "two", str(remark.id): "x" * 600})
+    )
     assert response.status_code == 422
     assert response.json["errors"] == {
         f"answers.{guests.id}": ["Enter a number."],
@@ -133,8 +156,9 @@ def test_wrong_answers_and_over_long_text_name_the_question(client):
 
 @pytest.mark.parametrize("raw", ['{"name": "Li"', "not json at all", "[1, 2]", "null"])
 def test_a_body_that_is_not_a_json_object_is_a_422(client, raw):
-    response = client.post(f"/api/v1/events/{make_event().slug}/registrations", data=raw,
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/events/{make_event().slug}/registrations", data=raw, content_type="application/json"
+    )
     assert response.status_code == 422
     assert response.json["errors"]
     assert _count() == 0
@@ -165,4 +189,6 @@ def test_the_openapi_document_is_generated_from_the_code(client):
     post = spec["paths"]["/api/v1/events/{slug}/registrations"]["post"]
     assert {"201", "403", "409", "410", "422"} <= set(post["responses"])
     schema_name = post["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    assert {"name", "email", "country", "consent"} <= set(spec["components"]["schemas"][schema_name]["required"])
+    assert {"name", "email", "country", "consent"} <= set(
+        spec["components"]["schemas"][schema_name]["required"]
+    )

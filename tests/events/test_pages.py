@@ -25,18 +25,35 @@ def test_the_home_page_lists_upcoming_events_and_filters_by_kind(client):
 
 
 def _event_with_programme():
-    event = make_event(title="Symposium on Intelligent Microsystems", mode=EventMode.hybrid, capacity=3,
-                       meeting_url="https://meet.example.org/private-room",
-                       starts_at=utcnow().replace(hour=1, minute=0, second=0, microsecond=0) + timedelta(days=20))
+    event = make_event(
+        title="Symposium on Intelligent Microsystems",
+        mode=EventMode.hybrid,
+        capacity=3,
+        meeting_url="https://meet.example.org/private-room",
+        starts_at=utcnow().replace(hour=1, minute=0, second=0, microsecond=0) + timedelta(days=20),
+    )
     institution = Institution(name="Bauman Moscow State Technical University", country="RU", partner=True)
-    speaker = Speaker(name="Pavel Orlov", title="Academician", country="RU", institution=institution,
-                      honours=["Nobel Laureate", "IEEE Fellow"])
-    item = ProgrammeItem(event_id=event.id, title="Keynote: MEMS in orbit", location="Hall A",
-                         starts_at=event.starts_at + timedelta(hours=1), ends_at=event.starts_at + timedelta(hours=2))
+    speaker = Speaker(
+        name="Pavel Orlov",
+        title="Academician",
+        country="RU",
+        institution=institution,
+        honours=["Nobel Laureate", "IEEE Fellow"],
+    )
+    item = ProgrammeItem(
+        event_id=event.id,
+        title="Keynote: MEMS in orbit",
+        location="Hall A",
+        starts_at=event.starts_at + timedelta(hours=1),
+        ends_at=event.starts_at + timedelta(hours=2),
+    )
     db.session.add_all([institution, speaker, item])
     db.session.flush()
-    db.session.add(Engagement(speaker_id=speaker.id, event_id=event.id, programme_item_id=item.id,
-                              role=SpeakerRole.keynote))
+    db.session.add(
+        Engagement(
+            speaker_id=speaker.id, event_id=event.id, programme_item_id=item.id, role=SpeakerRole.keynote
+        )
+    )
     db.session.commit()
     return event
 
