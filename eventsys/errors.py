@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -57,14 +57,8 @@ def handle_csrf_error(error: CSRFError):
     return render_template("errors/error.html", error=error, message=message), 400
 
 
-def handle_unexpected(error: Exception):
-    """Anything unforeseen is a 500, logged, with no details shown."""
-    return handle_http_exception(InternalServerError())
-
-
 def register_error_handlers(app: Flask) -> None:
     """Bind the handlers above to the app."""
     app.register_error_handler(CSRFError, handle_csrf_error)
+    # Also answers unforeseen errors: Flask logs them, then hands this handler a 500.
     app.register_error_handler(HTTPException, handle_http_exception)
-    if not app.testing:
-        app.register_error_handler(Exception, handle_unexpected)

@@ -12,6 +12,7 @@ from eventsys.api.schemas import (
     RegistrationResultSchema,
 )
 from eventsys.events import services as events
+from eventsys.locales import request_locale, supported_locale
 from eventsys.registration import services as registration
 
 blp = Blueprint(
@@ -67,7 +68,7 @@ def create_registration(data, slug: str):
         country=data["country"],
         category=data["category"],
         answers=data["answers"],
-        locale=data["locale"] or event.language,
+        locale=supported_locale(data["locale"]) or request_locale(),
     )
     try:
         created = registration.register(event, applicant)

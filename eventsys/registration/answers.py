@@ -1,5 +1,6 @@
 """Checking answers to an event's custom questions: one rule for the form and the API alike."""
 
+import re
 from datetime import date
 from typing import Any
 
@@ -9,6 +10,18 @@ TEXT_MAX = 500
 LONG_TEXT_MAX = 5000
 _YES = {"yes", "true", "1", "on"}
 _NO = {"no", "false", "0", "off"}
+
+
+#: control characters other than tab and line breaks: never typed by a person, and PostgreSQL refuses NUL
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+
+
+def check_typed_text(value: str, multiline: bool = False) -> str:
+    """Raise ValueError when value holds characters nobody types (line breaks only if multiline)."""
+    if _CONTROL.search(value) or (not multiline and _LINE_BREAK.search(value)):
+        raise ValueError("Remove the control characters from this text.")
+    return value
 
 
 class InvalidAnswers(ValueError):
@@ -27,7 +40,7 @@ def _text(question: Question, value: Any) -> str:
     limit = LONG_TEXT_MAX if question.kind is QuestionKind.long_text else TEXT_MAX
     if not isinstance(value, str):
         raise ValueError("Enter text.")
-    value = value.strip()
+    value = check_typed_text(value.strip(), multiline=question.kind is QuestionKind.long_text)
     if len(value) > limit:
         raise ValueError(f"Keep this under {limit} characters (it has {len(value)}).")
     return value

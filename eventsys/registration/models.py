@@ -80,7 +80,7 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
-    #: normalised: the domain lower-cased, so the same person is recognised twice
+    #: lower-cased, so the same person is recognised when they register twice
     email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX))
     affiliation: Mapped[str] = mapped_column(sa.String(AFFILIATION_MAX), default="")
     #: ISO 3166-1 alpha-2

@@ -6,6 +6,7 @@ counters on the event and the statuses of its registrations never disagree, and
 no count can pass capacity whatever the concurrency.
 """
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from eventsys.countries import is_country
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
-from eventsys.registration.answers import InvalidAnswers, clean_answers
+from eventsys.registration.answers import InvalidAnswers, check_typed_text, clean_answers
 from eventsys.registration.models import (
     AFFILIATION_MAX,
     NAME_MAX,
@@ -25,6 +26,9 @@ from eventsys.registration.models import (
     Registration,
     RegistrationStatus,
 )
+
+#: what secrets.token_urlsafe produces; anything else cannot be a token and is not looked up
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class RegistrationError(Exception):
@@ -78,32 +82,46 @@ def normalise_email(address: str) -> str:
     return checked.normalized.lower()
 
 
+def _line(value: str | None, limit: int, what: str, required: bool = False) -> str:
+    """One line of typed text, stripped; raises ValueError saying what is wrong with it."""
+    text = (value or "").strip()
+    if required and not text:
+        raise ValueError(f"Enter your {what}.")
+    if len(text) > limit:
+        raise ValueError(f"Keep the {what} under {limit} characters.")
+    return check_typed_text(text)
+
+
+def _country(code: str | None) -> str:
+    code = (code or "").strip().upper()
+    if not is_country(code):
+        raise ValueError("Choose a country from the list (ISO 3166 code such as RU or CN).")
+    return code
+
+
+def _category(value: str | None) -> AttendeeCategory:
+    try:
+        return AttendeeCategory(value)
+    except ValueError:
+        raise ValueError(f"Choose one of: {', '.join(c.value for c in AttendeeCategory)}.") from None
+
+
 def _clean_applicant(event: Event, applicant: Applicant) -> dict[str, Any]:
     """Check every field and the answers together, so the person sees all problems at once."""
+    checks = {
+        "name": lambda: _line(applicant.name, NAME_MAX, "name", required=True),
+        "email": lambda: normalise_email(applicant.email or ""),
+        "affiliation": lambda: _line(applicant.affiliation, AFFILIATION_MAX, "affiliation"),
+        "country": lambda: _country(applicant.country),
+        "category": lambda: _category(applicant.category),
+    }
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
-    name = (applicant.name or "").strip()
-    if not name:
-        errors["name"] = ["Enter your name."]
-    elif len(name) > NAME_MAX:
-        errors["name"] = [f"Keep the name under {NAME_MAX} characters."]
-    values["name"] = name
-    try:
-        values["email"] = normalise_email(applicant.email or "")
-    except ValueError as problem:
-        errors["email"] = [str(problem)]
-    affiliation = (applicant.affiliation or "").strip()
-    if len(affiliation) > AFFILIATION_MAX:
-        errors["affiliation"] = [f"Keep the affiliation under {AFFILIATION_MAX} characters."]
-    values["affiliation"] = affiliation
-    country = (applicant.country or "").strip().upper()
-    if not is_country(country):
-        errors["country"] = ["Choose a country from the list (ISO 3166 code such as RU or CN)."]
-    values["country"] = country
-    try:
-        values["category"] = AttendeeCategory(applicant.category)
-    except ValueError:
-        errors["category"] = [f"Choose one of: {', '.join(c.value for c in AttendeeCategory)}."]
+    for field_name, check in checks.items():
+        try:
+            values[field_name] = check()
+        except ValueError as problem:
+            errors[field_name] = [str(problem)]
     try:
         values["answers"] = clean_answers(event.questions, applicant.answers)
     except InvalidAnswers as problem:
@@ -289,6 +307,6 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> li
 
 def find_by_token(token: str) -> Registration | None:
     """The registration a self-service link points to, if any."""
-    if not token or len(token) > 64:
+    if not _TOKEN_SHAPE.fullmatch(token or ""):
         return None
     return db.session.scalars(sa.select(Registration).where(Registration.token == token)).first()

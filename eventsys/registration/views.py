@@ -1,19 +1,14 @@
 """Registering through the web form, and the attendee's self-service page."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from eventsys.events import services as events
+from eventsys.locales import request_locale
 from eventsys.registration import services
 from eventsys.registration.forms import registration_form_for
 from eventsys.registration.models import RegistrationStatus
 
 bp = Blueprint("registration", __name__)
-
-
-def request_locale() -> str:
-    """The supported language the visitor's browser prefers."""
-    supported = current_app.config["SUPPORTED_LOCALES"]
-    return request.accept_languages.best_match(supported) or supported[0]
 
 
 def _show_errors(form, errors: dict[str, list[str]]) -> None:

@@ -192,3 +192,16 @@ def test_the_openapi_document_is_generated_from_the_code(client):
     assert {"name", "email", "country", "consent"} <= set(
         spec["components"]["schemas"][schema_name]["required"]
     )
+
+
+@both_databases
+def test_characters_nobody_types_are_refused_not_a_server_error(client, app):
+    event = make_event()
+    remark = add_question(event, QuestionKind.long_text, "Remark")
+    body = registration_body(1, name="Li\x00Wei", affiliation="MSU\x07", locale="ru\x00",
+                             answers={str(remark.id): "line one\nline two\x00", "1\x00": "x"})
+    response = _post(client, event, body)
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"name", "affiliation", f"answers.{remark.id}", "answers.1\x00"}
+    assert client.get("/r/abc%00def").status_code == 404
+    assert _count() == 0
