@@ -70,9 +70,19 @@ class RegistrationForm(FlaskForm):
         return {field.name[2:]: field.data for field in self.question_fields()}
 
 
+class MarkedRequired:
+    """Marks a question as required on the page; registration.answers enforces it, for form and API alike."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        """Nothing to check here: the service reports a missing answer next to this field."""
+
+
 def _question_field(question: Question):
     """A form field that shows the question; its answer is checked by registration.answers."""
-    options = {"label": question.label, "description": question.help_text, "validators": [Optional()]}
+    validators = [MarkedRequired()] if question.required else [Optional()]
+    options = {"label": question.label, "description": question.help_text, "validators": validators}
     required = {"required": True} if question.required else {}
     choices = [SelectChoice(option) for option in question.options]
     match question.kind:
