@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from email_validator import EmailNotValidError, validate_email
 
 from eventsys.countries import is_country
@@ -177,6 +178,44 @@ def _active_registration(event_id: int, email: str) -> Registration | None:
     ).first()
 
 
+def _seat_free():
+    return sa.or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity)
+
+
+def _still_open(now: datetime):
+    """The SQL twin of ensure_registration_open, checked under the lock."""
+    return sa.and_(
+        Event.status == EventStatus.published,
+        Event.ends_at > now,
+        sa.or_(Event.registration_closes_at.is_(None), Event.registration_closes_at > now),
+        sa.or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= now),
+    )
+
+
+def _insert_taking_a_seat(event_id: int, values: dict[str, Any]):
+    """INSERT ... SELECT from the locked event row: the seat is decided inside the database.
+
+    One statement locks the event (FOR UPDATE on PostgreSQL; on SQLite the INSERT
+    takes the write lock before it reads), reads the counters as the last holder
+    left them and writes the registration, so no Python runs while the lock is
+    contended. Returns (id, status, waitlist_number), or None when the event stopped
+    taking registrations meanwhile.
+    """
+    columns = Registration.__table__.c
+    source = sa.select(
+        *(sa.literal(value, columns[name].type) for name, value in values.items()),
+        sa.case((_seat_free(), sa.literal(RegistrationStatus.confirmed.value)),
+                else_=sa.literal(RegistrationStatus.waitlisted.value)),
+        sa.case((_seat_free(), sa.null()), else_=Event.waitlist_seq + 1),
+    ).where(Event.id == event_id, _still_open(values["created_at"])).with_for_update()
+    insert = (
+        sa.insert(Registration)
+        .from_select([*values, "status", "waitlist_number"], source)
+        .returning(Registration.id, Registration.status, Registration.waitlist_number)
+    )
+    return db.session.execute(insert).one_or_none()
+
+
 def register(event: Event, applicant: Applicant, now: datetime | None = None) -> Registration:
     """Register the applicant: a confirmed seat while any is left, else the waiting list.
 
@@ -186,34 +225,38 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None) ->
     now = now or utcnow()
     ensure_registration_open(event, now)
     values = _clean_applicant(event, applicant)
+    values.update(event_id=event.id, token=secrets.token_urlsafe(24), locale=applicant.locale,
+                  created_at=now, consented_at=now)
     try:
-        event = _lock_event(event.id)
-        # Checked again under the lock: the organiser may have cancelled the event meanwhile.
-        ensure_registration_open(event, now)
-        existing = _active_registration(event.id, values["email"])
-        if existing is not None:
-            raise AlreadyRegistered(existing)
-        registration = Registration(
-            event_id=event.id,
-            token=secrets.token_urlsafe(24),
-            locale=applicant.locale,
-            consented_at=now,
-            created_at=now,
-            **values,
+        row = _insert_taking_a_seat(event.id, values)
+        if row is None:
+            db.session.rollback()
+            db.session.refresh(event)
+            ensure_registration_open(event, now)
+            raise RegistrationClosed("Registration for this event has closed.", gone=True)
+        waiting = int(row.status is RegistrationStatus.waitlisted)
+        db.session.execute(
+            sa.update(Event.__table__).where(Event.id == event.id).values(
+                confirmed_count=Event.confirmed_count + 1 - waiting,
+                waitlisted_count=Event.waitlisted_count + waiting,
+                waitlist_seq=Event.waitlist_seq + waiting,
+            )
         )
-        if event.capacity is None or event.confirmed_count < event.capacity:
-            registration.status = RegistrationStatus.confirmed
-            event.confirmed_count += 1
-        else:
-            event.waitlist_seq += 1
-            event.waitlisted_count += 1
-            registration.status = RegistrationStatus.waitlisted
-            registration.waitlist_number = event.waitlist_seq
-        db.session.add(registration)
         db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        # The partial unique index on (event, email) is what refused it; say who holds the place.
+        existing = _active_registration(event.id, values["email"])
+        if existing is None:
+            raise
+        raise AlreadyRegistered(existing) from None
     except BaseException:
         db.session.rollback()
         raise
+    registration = Registration(**values, id=row.id, status=row.status, waitlist_number=row.waitlist_number)
+    # Everything about the new row is known: put it in the session without reading it back.
+    make_transient_to_detached(registration)
+    db.session.add(registration)
     return registration
 
 
