@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import make_transient_to_detached
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import make_transient_to_detached
 
 from eventsys.countries import is_country
 from eventsys.database import db, utcnow
