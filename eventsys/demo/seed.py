@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from eventsys.database import db, utcnow
-from eventsys.demo import programme
+from eventsys.demo import people, programme
 from eventsys.events.models import Event, EventMode, EventStatus, ProgrammeItem
 from eventsys.registration.models import Question
 from eventsys.speakers.models import Engagement, Institution, Speaker
@@ -42,8 +42,8 @@ def seed_demo() -> int:
     """Create the demo records that do not exist yet, commit, and return how many were created."""
     loader = _Loader()
     now = utcnow()
-    institutions = {spec["name"]: _institution(loader, spec) for spec in programme.INSTITUTIONS}
-    speakers = {spec["email"]: _speaker(loader, spec, institutions) for spec in programme.SPEAKERS}
+    institutions = {spec["name"]: _institution(loader, spec) for spec in people.INSTITUTIONS}
+    speakers = {spec["email"]: _speaker(loader, spec, institutions) for spec in people.SPEAKERS}
     events: dict[str, Event] = {}
     items: dict[tuple[str, str], ProgrammeItem] = {}
     for spec in programme.EVENTS:

@@ -1,136 +1,40 @@
 """The registration rules: register, cancel and promote, race-free on PostgreSQL and SQLite.
 
-Every change to an event's seats happens under that event's row lock, taken by
-`_lock_event`. The lock serialises registrations for one event only, so the seat
-counters on the event and the statuses of its registrations never disagree, and
-no count can pass capacity whatever the concurrency.
+Every change to an event's seats happens under that event's row lock: taken by
+the INSERT ... SELECT ... FOR UPDATE that registers, and by `_lock_event` for
+cancelling and promoting. The lock serialises changes for one event only, so the
+seat counters on the event and the statuses of its registrations never disagree,
+and no count can pass capacity whatever the concurrency.
 """
 
 import re
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import make_transient_to_detached
 
-from eventsys.countries import is_country
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
-from eventsys.registration.answers import InvalidAnswers, check_typed_text, clean_answers
-from eventsys.registration.models import (
-    AFFILIATION_MAX,
-    NAME_MAX,
-    AttendeeCategory,
-    Registration,
-    RegistrationStatus,
+from eventsys.registration.applicants import Applicant, clean_applicant
+from eventsys.registration.errors import (
+    AlreadyRegistered,
+    InvalidRegistration,
+    RegistrationClosed,
+    RegistrationError,
 )
+from eventsys.registration.models import Registration, RegistrationStatus
+
+#: the names callers use as services.<name>: the rules and the ways they can refuse
+__all__ = [
+    "AlreadyRegistered", "Applicant", "InvalidRegistration", "RegistrationClosed", "RegistrationError",
+    "cancel_registration", "ensure_cancellable", "ensure_registration_open", "find_by_token",
+    "promote_from_waitlist", "register", "waitlist_position",
+]
 
 #: what secrets.token_urlsafe produces; anything else cannot be a token and is not looked up
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-class RegistrationError(Exception):
-    """A registration could not be made or changed; the message says why, for the person."""
-
-
-class InvalidRegistration(RegistrationError):
-    """Some fields are wrong; `errors` maps each field to its messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("Some fields need attention.")
-        self.errors = errors
-
-
-class RegistrationClosed(RegistrationError):
-    """The event does not take registrations now; `gone` when it never will again."""
-
-    def __init__(self, message: str, *, gone: bool):
-        super().__init__(message)
-        self.gone = gone
-
-
-class AlreadyRegistered(RegistrationError):
-    """This email already holds an active registration for the event."""
-
-    def __init__(self, registration: Registration):
-        super().__init__("This email address is already registered for this event.")
-        self.registration = registration
-
-
-@dataclass
-class Applicant:
-    """What a person submits to register, before it is checked."""
-
-    name: str
-    email: str
-    country: str
-    category: str
-    affiliation: str = ""
-    answers: dict[str, Any] = field(default_factory=dict)
-    locale: str = "en"
-
-
-def normalise_email(address: str) -> str:
-    """The address in the form we compare and store; raises ValueError with a readable reason."""
-    try:
-        checked = validate_email(address.strip(), check_deliverability=False)
-    except EmailNotValidError as problem:
-        raise ValueError(str(problem)) from None
-    # Mailboxes are case-insensitive in practice; treating them so stops the same person registering twice.
-    return checked.normalized.lower()
-
-
-def _line(value: str | None, limit: int, what: str, required: bool = False) -> str:
-    """One line of typed text, stripped; raises ValueError saying what is wrong with it."""
-    text = (value or "").strip()
-    if required and not text:
-        raise ValueError(f"Enter your {what}.")
-    if len(text) > limit:
-        raise ValueError(f"Keep the {what} under {limit} characters.")
-    return check_typed_text(text)
-
-
-def _country(code: str | None) -> str:
-    code = (code or "").strip().upper()
-    if not is_country(code):
-        raise ValueError("Choose a country from the list (ISO 3166 code such as RU or CN).")
-    return code
-
-
-def _category(value: str | None) -> AttendeeCategory:
-    try:
-        return AttendeeCategory(value)
-    except ValueError:
-        raise ValueError(f"Choose one of: {', '.join(c.value for c in AttendeeCategory)}.") from None
-
-
-def _clean_applicant(event: Event, applicant: Applicant) -> dict[str, Any]:
-    """Check every field and the answers together, so the person sees all problems at once."""
-    checks = {
-        "name": lambda: _line(applicant.name, NAME_MAX, "name", required=True),
-        "email": lambda: normalise_email(applicant.email or ""),
-        "affiliation": lambda: _line(applicant.affiliation, AFFILIATION_MAX, "affiliation"),
-        "country": lambda: _country(applicant.country),
-        "category": lambda: _category(applicant.category),
-    }
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    for field_name, check in checks.items():
-        try:
-            values[field_name] = check()
-        except ValueError as problem:
-            errors[field_name] = [str(problem)]
-    try:
-        values["answers"] = clean_answers(event.questions, applicant.answers)
-    except InvalidAnswers as problem:
-        # "answers.<question id>", so both the API and the form can point at the one question.
-        errors.update({f"answers.{key}": msgs for key, msgs in problem.errors.items()})
-    if errors:
-        raise InvalidRegistration(errors)
-    return values
 
 
 def ensure_registration_open(event: Event, now: datetime | None = None) -> None:
@@ -224,7 +128,7 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None) ->
     """
     now = now or utcnow()
     ensure_registration_open(event, now)
-    values = _clean_applicant(event, applicant)
+    values = clean_applicant(event, applicant)
     values.update(event_id=event.id, token=secrets.token_urlsafe(24), locale=applicant.locale,
                   created_at=now, consented_at=now)
     try:
