@@ -49,6 +49,9 @@ def from_environment(instance_path: str) -> dict:
             "task_ignore_result": True,
         },
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        #: set true when served over HTTPS, so the session cookie never travels in clear text
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "API_TITLE": "eventsys",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.1.0",
