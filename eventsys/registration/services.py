@@ -10,7 +10,6 @@ and no count can pass capacity whatever the concurrency.
 import re
 import secrets
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
@@ -25,6 +24,7 @@ from eventsys.registration.errors import (
     RegistrationError,
 )
 from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.seats import take_seat
 
 #: the names callers use as services.<name>: the rules and the ways they can refuse
 __all__ = [
@@ -82,44 +82,6 @@ def _active_registration(event_id: int, email: str) -> Registration | None:
     ).first()
 
 
-def _seat_free():
-    return sa.or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity)
-
-
-def _still_open(now: datetime):
-    """The SQL twin of ensure_registration_open, checked under the lock."""
-    return sa.and_(
-        Event.status == EventStatus.published,
-        Event.ends_at > now,
-        sa.or_(Event.registration_closes_at.is_(None), Event.registration_closes_at > now),
-        sa.or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= now),
-    )
-
-
-def _insert_taking_a_seat(event_id: int, values: dict[str, Any]):
-    """INSERT ... SELECT from the locked event row: the seat is decided inside the database.
-
-    One statement locks the event (FOR UPDATE on PostgreSQL; on SQLite the INSERT
-    takes the write lock before it reads), reads the counters as the last holder
-    left them and writes the registration, so no Python runs while the lock is
-    contended. Returns (id, status, waitlist_number), or None when the event stopped
-    taking registrations meanwhile.
-    """
-    columns = Registration.__table__.c
-    source = sa.select(
-        *(sa.literal(value, columns[name].type) for name, value in values.items()),
-        sa.case((_seat_free(), sa.literal(RegistrationStatus.confirmed.value)),
-                else_=sa.literal(RegistrationStatus.waitlisted.value)),
-        sa.case((_seat_free(), sa.null()), else_=Event.waitlist_seq + 1),
-    ).where(Event.id == event_id, _still_open(values["created_at"])).with_for_update()
-    insert = (
-        sa.insert(Registration)
-        .from_select([*values, "status", "waitlist_number"], source)
-        .returning(Registration.id, Registration.status, Registration.waitlist_number)
-    )
-    return db.session.execute(insert).one_or_none()
-
-
 def register(event: Event, applicant: Applicant, now: datetime | None = None) -> Registration:
     """Register the applicant: a confirmed seat while any is left, else the waiting list.
 
@@ -131,33 +93,23 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None) ->
     values = clean_applicant(event, applicant)
     values.update(event_id=event.id, token=secrets.token_urlsafe(24), locale=applicant.locale,
                   created_at=now, consented_at=now)
+    # End the read transaction: the seat is taken on a connection that commits by itself.
+    db.session.commit()
     try:
-        row = _insert_taking_a_seat(event.id, values)
-        if row is None:
-            db.session.rollback()
-            db.session.refresh(event)
-            ensure_registration_open(event, now)
-            raise RegistrationClosed("Registration for this event has closed.", gone=True)
-        waiting = int(row.status is RegistrationStatus.waitlisted)
-        db.session.execute(
-            sa.update(Event.__table__).where(Event.id == event.id).values(
-                confirmed_count=Event.confirmed_count + 1 - waiting,
-                waitlisted_count=Event.waitlisted_count + waiting,
-                waitlist_seq=Event.waitlist_seq + waiting,
-            )
-        )
-        db.session.commit()
+        seat = take_seat(values)
     except sa.exc.IntegrityError:
-        db.session.rollback()
         # The partial unique index on (event, email) is what refused it; say who holds the place.
-        existing = _active_registration(event.id, values["email"])
+        existing = _active_registration(values["event_id"], values["email"])
         if existing is None:
             raise
         raise AlreadyRegistered(existing) from None
-    except BaseException:
-        db.session.rollback()
-        raise
-    registration = Registration(**values, id=row.id, status=row.status, waitlist_number=row.waitlist_number)
+    if seat is None:
+        db.session.refresh(event)
+        ensure_registration_open(event, now)
+        raise RegistrationClosed("Registration for this event has closed.", gone=True)
+    registration = Registration(
+        **values, id=seat.registration_id, status=seat.status, waitlist_number=seat.waitlist_number
+    )
     # Everything about the new row is known: put it in the session without reading it back.
     make_transient_to_detached(registration)
     db.session.add(registration)
