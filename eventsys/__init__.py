@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 
 from eventsys import config
@@ -26,6 +27,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # Import the models so every table is known to the metadata before anything uses it.
     from eventsys import models  # noqa: F401
+
+    # Resolve relationships between domains now, not on the first query of some request.
+    sa.orm.configure_mappers()
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -64,6 +65,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def output_of(process: subprocess.Popen) -> str:
+    """What a process started by start_process has written so far."""
+    return Path(process.args_log).read_text(errors="replace")
+
+
+def start_process(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Start a process whose output goes to a file: a pipe nobody reads would block it once full."""
+    log = tempfile.NamedTemporaryFile("w", prefix="eventsys-", suffix=".log", delete=False)
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.args_log = log.name
+    log.close()
+    return process
+
+
 def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
     """Block until url answers, or fail with the process output if it died or took too long."""
     import httpx
@@ -71,8 +86,7 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 30.0) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
+            raise RuntimeError(f"server exited with {process.returncode}:\n{output_of(process)}")
         try:
             httpx.get(url, timeout=1.0)
             return
@@ -91,10 +105,22 @@ def app_environment(**settings: str) -> dict[str, str]:
 def start_gunicorn(env: dict[str, str], workers: int = 2, threads: int = 8) -> tuple[subprocess.Popen, str]:
     """Serve eventsys with gunicorn on a free port; returns the process and its base URL."""
     port = free_port()
-    process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-         "--backlog", "512", "-b", f"127.0.0.1:{port}", "eventsys:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    process = start_process(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--backlog",
+            "512",
+            "-b",
+            f"127.0.0.1:{port}",
+            "eventsys:create_app()",
+        ],
+        env,
     )
     base_url = f"http://127.0.0.1:{port}"
     wait_for_http(base_url + "/api/v1/events", process)

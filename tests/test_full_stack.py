@@ -19,12 +19,6 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout + done.stderr
 
 
-def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        args, cwd=servers.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-
-
 @pytest.fixture
 def stack_env():
     """The environment of the hand-started processes, on a fresh PostgreSQL database and real Redis."""
@@ -41,8 +35,12 @@ def test_the_processes_started_by_hand_serve_registrations_and_answer_as_a_worke
     _run(flask + ["seed-demo"], stack_env)
     worker_name = f"stack-{uuid.uuid4().hex[:8]}@localhost"
     processes = [
-        _start(celery + ["worker", "--loglevel=INFO", "--concurrency=1", "-n", worker_name], stack_env),
-        _start(celery + ["beat", "--loglevel=INFO", "--schedule", f"/tmp/{worker_name}-beat"], stack_env),
+        servers.start_process(
+            celery + ["worker", "--loglevel=INFO", "--concurrency=1", "-n", worker_name], stack_env
+        ),
+        servers.start_process(
+            celery + ["beat", "--loglevel=INFO", "--schedule", f"/tmp/{worker_name}-beat"], stack_env
+        ),
     ]
     try:
         web, base_url = servers.start_gunicorn(stack_env, workers=1, threads=4)
@@ -79,5 +77,5 @@ def test_the_processes_started_by_hand_serve_registrations_and_answer_as_a_worke
     finally:
         for process in processes:
             servers.stop(process)
-    beat_log = processes[1].stdout.read()
+    beat_log = servers.output_of(processes[1])
     assert "beat: Starting" in beat_log, beat_log

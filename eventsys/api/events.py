@@ -80,7 +80,7 @@ def create_registration(data, slug: str):
         abort(410 if closed.gone else 403, errors={"event": [str(closed)]})
     return {
         "status": created.status,
-        "position": registration.waitlist_position(created),
+        "position": created.position_when_registered,
         "token": created.token,
         "manage_url": url_for("registration.manage", token=created.token, _external=True),
     }

@@ -73,6 +73,10 @@ class Event(db.Model):
     programme: Mapped[list["ProgrammeItem"]] = relationship(
         back_populates="event", order_by="ProgrammeItem.starts_at", cascade="all, delete-orphan"
     )
+    #: the event's own registration questions, in form order
+    questions: Mapped[list["Question"]] = relationship(  # noqa: F821 (registration domain)
+        back_populates="event", order_by="Question.position, Question.id", cascade="all, delete-orphan"
+    )
 
     @property
     def zone(self) -> ZoneInfo:

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventKind, EventStatus, ProgrammeItem
@@ -71,5 +71,7 @@ def event_speakers(event: Event) -> list[tuple[Speaker, list[SpeakerRole]]]:
 
 
 def event_by_slug(slug: str) -> Event | None:
-    """The event with this slug whatever its status, for the registration endpoints to explain a refusal."""
-    return db.session.scalars(sa.select(Event).where(Event.slug == slug)).first()
+    """The event with this slug whatever its status, with its questions: what registering needs."""
+    return db.session.scalars(
+        sa.select(Event).where(Event.slug == slug).options(joinedload(Event.questions))
+    ).unique().first()

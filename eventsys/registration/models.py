@@ -52,10 +52,7 @@ class Question(db.Model):
     #: the allowed answers of a choice question, in display order
     options: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
-    event: Mapped[Event] = relationship(
-        backref=sa.orm.backref("questions", order_by="Question.position, Question.id",
-                               cascade="all, delete-orphan")
-    )
+    event: Mapped[Event] = relationship(back_populates="questions")
 
     @property
     def field_name(self) -> str:
@@ -103,3 +100,7 @@ class Registration(db.Model):
     cancelled_at: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()
+
+    #: not stored: the waiting-list place given on registering, set by services.register so that
+    #: the answer to the registrant needs no second query
+    position_when_registered = None  # int | None; unannotated, so the mapper leaves it alone

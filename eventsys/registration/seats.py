@@ -11,7 +11,7 @@ held bounds how many people one event can register per second, so:
   write lock and decides, and an UPDATE keeps the counters in step, in one transaction.
 """
 
-from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -31,12 +31,18 @@ class Seat(NamedTuple):
     position: int | None
 
 
+#: the columns a new registration is inserted with, from values passed as parameters "new_<column>"
+COLUMNS = ("event_id", "name", "email", "affiliation", "country", "category", "answers", "token",
+           "locale", "created_at", "consented_at")
+
+
 def _seat_free():
     return sa.or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity)
 
 
-def _still_open(now: datetime):
-    """The SQL twin of services.ensure_registration_open, checked under the lock."""
+def _still_open():
+    """The SQL twin of services.ensure_registration_open, checked under the lock at created_at."""
+    now = sa.bindparam("new_created_at", type_=Registration.created_at.type)
     return sa.and_(
         Event.status == EventStatus.published,
         Event.ends_at > now,
@@ -45,13 +51,24 @@ def _still_open(now: datetime):
     )
 
 
-def _postgresql_statement(values: dict[str, Any]):
-    """One statement: lock the open event, count the seat, insert the registration."""
+def _parameters():
+    """The new registration's columns as bound parameters, for the SELECT that feeds the INSERT."""
     columns = Registration.__table__.c
-    now = values["created_at"]
+    # Prefixed: a parameter named like a column would be taken as a value for that column.
+    return [sa.bindparam(f"new_{name}", type_=columns[name].type) for name in COLUMNS]
+
+
+def _as_parameters(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"new_{name}": values[name] for name in COLUMNS}
+
+
+# Statements are built once: building them costs more CPU than running them.
+@cache
+def _postgresql_statement():
+    """One statement: lock the open event, count the seat, insert the registration."""
     locked = (
         sa.select(Event.id, _seat_free().label("seat_free"))
-        .where(Event.id == values["event_id"], _still_open(now))
+        .where(Event.id == sa.bindparam("new_event_id"), _still_open())
         .with_for_update()
         .cte("locked")
     )
@@ -69,7 +86,7 @@ def _postgresql_statement(values: dict[str, Any]):
         .cte("counted")
     )
     source = sa.select(
-        *(sa.literal(value, columns[name].type) for name, value in values.items()),
+        *_parameters(),
         sa.case((counted.c.seat_free, RegistrationStatus.confirmed.value),
                 else_=RegistrationStatus.waitlisted.value),
         sa.case((counted.c.seat_free, sa.null()), else_=counted.c.waitlist_seq),
@@ -77,34 +94,38 @@ def _postgresql_statement(values: dict[str, Any]):
     position = sa.select(sa.case((counted.c.seat_free, sa.null()), else_=counted.c.waitlisted_count))
     return (
         sa.insert(Registration)
-        .from_select([*values, "status", "waitlist_number"], source)
+        .from_select([*COLUMNS, "status", "waitlist_number"], source)
         .returning(Registration.id, Registration.status, Registration.waitlist_number,
                    position.scalar_subquery())
     )
 
 
+@cache
+def _sqlite_statement():
+    """INSERT ... SELECT deciding the seat from the event row as it is now."""
+    source = sa.select(
+        *_parameters(),
+        sa.case((_seat_free(), RegistrationStatus.confirmed.value),
+                else_=RegistrationStatus.waitlisted.value),
+        sa.case((_seat_free(), sa.null()), else_=Event.waitlist_seq + 1),
+    ).where(Event.id == sa.bindparam("new_event_id"), _still_open())
+    return (
+        sa.insert(Registration)
+        .from_select([*COLUMNS, "status", "waitlist_number"], source)
+        .returning(Registration.id, Registration.status, Registration.waitlist_number)
+    )
+
+
 def _take_seat_on_postgresql(connection: sa.Connection, values: dict[str, Any]) -> Seat | None:
     autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-    row = autocommit.execute(_postgresql_statement(values)).one_or_none()
+    row = autocommit.execute(_postgresql_statement(), _as_parameters(values)).one_or_none()
     return Seat(*row) if row else None
 
 
 def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any]) -> Seat | None:
-    columns = Registration.__table__.c
-    source = sa.select(
-        *(sa.literal(value, columns[name].type) for name, value in values.items()),
-        sa.case((_seat_free(), RegistrationStatus.confirmed.value),
-                else_=RegistrationStatus.waitlisted.value),
-        sa.case((_seat_free(), sa.null()), else_=Event.waitlist_seq + 1),
-    ).where(Event.id == values["event_id"], _still_open(values["created_at"]))
-    insert = (
-        sa.insert(Registration)
-        .from_select([*values, "status", "waitlist_number"], source)
-        .returning(Registration.id, Registration.status, Registration.waitlist_number)
-    )
     with connection.begin():
         # The INSERT takes SQLite's write lock before reading the event, so it sees the latest counts.
-        row = connection.execute(insert).one_or_none()
+        row = connection.execute(_sqlite_statement(), _as_parameters(values)).one_or_none()
         if row is None:
             return None
         waiting = int(row.status is RegistrationStatus.waitlisted)
@@ -122,7 +143,7 @@ def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any]) -> S
 
 
 def take_seat(values: dict[str, Any]) -> Seat | None:
-    """Insert the registration described by values (its columns) with the seat the event has for it.
+    """Insert the registration described by values (one per name in COLUMNS) with the seat it gets.
 
     Commits on its own connection. Returns None when the event no longer takes
     registrations; raises IntegrityError when the email already holds a place.

@@ -110,6 +110,7 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None) ->
     registration = Registration(
         **values, id=seat.registration_id, status=seat.status, waitlist_number=seat.waitlist_number
     )
+    registration.position_when_registered = seat.position
     # Everything about the new row is known: put it in the session without reading it back.
     make_transient_to_detached(registration)
     db.session.add(registration)

@@ -61,7 +61,7 @@ def test_simultaneous_registrations_never_overbook_and_queue_without_gaps(app, t
     process, base_url = servers.start_gunicorn(env, workers=4, threads=16)
     try:
         responses = _register_all_at_once(base_url, event.slug, total)
-        assert [r.status_code for r in responses if r.status_code != 201] == []
+        assert [r.status_code for r in responses if r.status_code != 201] == [], servers.output_of(process)
         answers = [r.json() for r in responses]
         assert sum(a["status"] == "confirmed" for a in answers) == capacity
         waiting = sorted(a["position"] for a in answers if a["status"] == "waitlisted")
