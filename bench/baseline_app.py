@@ -1,4 +1,4 @@
-"""The baseline for bench/registration.py: the least a Flask + Flask-SQLAlchemy app does to record a registration.
+"""Baseline for bench/registration.py: the least a Flask + Flask-SQLAlchemy app does to take a registration.
 
 One table, one insert and one commit per request, no validation, no locking, no templates.
 It tells how fast this machine, this Python and this PostgreSQL can take registrations

@@ -6,7 +6,8 @@ reads one phase's spec (see `run` below), drives the target with `concurrency` s
 clients over keep-alive connections until `requests` registrations have been sent, and
 prints one JSON object with the counts and latencies on stdout.
 
-Each simulated client is one connection. In the "form" flow a client first GETs the form
+Each simulated client holds one keep-alive connection, renewed every `reconnect_every` requests
+(see the comment in `run`). In the "form" flow a client first GETs the form
 once, keeps the session cookie and the CSRF token it got, then POSTs the form again and
 again with that same cookie: the 303 is not followed, and the cookie it sets (which carries
 the flashed message a browser would consume on the next page) is not kept, so every POST
@@ -21,6 +22,7 @@ import asyncio
 import itertools
 import json
 import math
+import os
 import re
 import resource
 import sys
@@ -72,10 +74,13 @@ class RawConnection:
             lines.append(f"Content-Length: {len(body)}")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         try:
-            return await asyncio.wait_for(self._exchange(head + body), self.timeout)
+            answer = await asyncio.wait_for(self._exchange(head + body), self.timeout)
         except BaseException:
             await self.close()
             raise
+        if (headers or {}).get("Connection") == "close":
+            await self.close()
+        return answer
 
     async def _exchange(self, data: bytes):
         self.writer.write(data)
@@ -146,13 +151,74 @@ class HttpxClient:
         # The cookie is sent explicitly by the caller; forget what the server set.
         self.client.cookies.clear()
         cookies = response.headers.get_list("set-cookie")
-        return response.status_code, {k.lower(): v for k, v in response.headers.items()}, cookies, response.content
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return response.status_code, headers, cookies, response.content
 
     async def close(self):
         await self.client.aclose()
 
 
 CLIENTS = {"raw": RawClient, "httpx": HttpxClient}
+
+
+# --- CPU accounting (Linux /proc; empty results elsewhere) -------------------------------------------
+
+
+def _ticks(pid: int) -> tuple[int, int, str]:
+    """(CPU clock ticks, parent pid, command name) of one process.
+
+    The ticks are its own user + system time plus that of its children it has reaped, so the
+    work of a PostgreSQL backend that exited (a pooled connection closed) still counts, in the
+    postmaster's column."""
+    with open(f"/proc/{pid}/stat") as stat:
+        raw = stat.read()
+    name = raw[raw.index("(") + 1:raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2:].split()
+    return sum(int(v) for v in fields[11:15]), int(fields[1]), name
+
+
+def cpu_snapshot(server_pid: int | None) -> dict:
+    """CPU ticks so far: the gunicorn master with its workers, all postgres processes, the whole machine."""
+    server = postgres = 0
+    try:
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                ticks, parent, name = _ticks(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+            if server_pid is not None and (int(entry) == server_pid or parent == server_pid):
+                server += ticks
+            elif name.startswith("postgres"):
+                postgres += ticks
+        with open("/proc/stat") as stat:
+            machine = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return {}
+    return {"server": server, "postgres": postgres, "machine_idle": machine[3] + machine[4],
+            "machine_total": sum(machine[:8])}
+
+
+def cpu_usage(before: dict, after: dict, requests: int, elapsed: float, client_cpu: float) -> dict:
+    """CPU milliseconds per completed request for the server and PostgreSQL, how busy the machine was,
+    and how many cores went to anything else (another workload on the machine skews the figures)."""
+    if not before or not after or not requests or not elapsed:
+        return {}
+    hz = os.sysconf("SC_CLK_TCK")
+    total = after["machine_total"] - before["machine_total"]
+    idle = after["machine_idle"] - before["machine_idle"]
+    server = (after["server"] - before["server"]) / hz
+    postgres = (after["postgres"] - before["postgres"]) / hz
+    cores = os.cpu_count() or 1
+    busy_cores = cores * (total - idle) / total if total else 0.0
+    return {
+        "server_cpu_ms_per_request": 1000 * server / requests,
+        "postgres_cpu_ms_per_request": 1000 * postgres / requests,
+        "server_cores_busy": server / elapsed,
+        "machine_busy_percent": 100 * busy_cores / cores,
+        "other_cores_busy": max(busy_cores - (server + postgres + client_cpu) / elapsed, 0.0),
+    }
 
 
 # --- the phase ----------------------------------------------------------------------------------------
@@ -192,7 +258,9 @@ async def _open_form(client, spec) -> dict[str, str]:
 
 async def run(spec: dict) -> dict:
     """spec: base_url, flow ("json"|"form"), post_path, form_path (form flow with csrf), csrf (bool),
-    requests, concurrency, email_prefix, expect (status), timeout, client ("raw"|"httpx")."""
+    requests, concurrency, email_prefix, expect (status), timeout, phase_timeout, client ("raw"|"httpx"),
+    reconnect_every (close each connection after that many requests; 0: never),
+    server_pid (the gunicorn master, for CPU accounting; optional)."""
     host = urlsplit(spec["base_url"]).hostname
     if host not in LOOPBACK_HOSTS:
         raise SystemExit(f"refusing to load a non-loopback host: {host}")
@@ -220,8 +288,17 @@ async def run(spec: dict) -> dict:
                 headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
                 if "cookie" in session:
                     headers["Cookie"] = session["cookie"]
+            recycle = spec.get("reconnect_every") or 0
+            sent_on_connection = 0
             while (n := next(counter)) < total:
                 fields = applicant(spec["email_prefix"], n)
+                sent_on_connection += 1
+                # Ask for the connection to be closed now and then: gunicorn gives a connection to
+                # whichever worker accepts it, and 32 connections kept for a whole phase can sit 28:4
+                # on two workers, leaving a core idle. New connections spread the load again.
+                last = bool(recycle) and sent_on_connection >= recycle
+                if last:
+                    sent_on_connection = 0
                 if flow == "json":
                     body = json.dumps({**fields, "consent": True}).encode()
                 else:
@@ -229,9 +306,12 @@ async def run(spec: dict) -> dict:
                     if "csrf_token" in session:
                         form["csrf_token"] = session["csrf_token"]
                     body = urlencode(form).encode()
+                request_headers = {**headers, "Connection": "close"} if last else headers
                 t0 = time.perf_counter()
                 try:
-                    status, _h, _c, _b = await client.request("POST", spec["post_path"], body, headers)
+                    status, _h, _c, _b = await client.request(
+                        "POST", spec["post_path"], body, request_headers
+                    )
                 except Exception as problem:  # a refused, reset or timed-out request is counted, not fatal
                     failures[type(problem).__name__] += 1
                     continue
@@ -240,6 +320,7 @@ async def run(spec: dict) -> dict:
                 if status == spec["expect"]:
                     ok += 1
 
+        procs0 = cpu_snapshot(spec.get("server_pid"))
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         t_start = time.perf_counter()
         await asyncio.wait_for(
@@ -248,11 +329,12 @@ async def run(spec: dict) -> dict:
         )
         elapsed = time.perf_counter() - t_start
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        procs1 = cpu_snapshot(spec.get("server_pid"))
     finally:
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
 
     latencies.sort()
-    errors = sum(count for status, count in statuses.items() if not 200 <= status < 400) + sum(failures.values())
+    errors = sum(n for status, n in statuses.items() if not 200 <= status < 400) + sum(failures.values())
     client_cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     return {
         "requests": total,
@@ -270,7 +352,8 @@ async def run(spec: dict) -> dict:
         "max_ms": 1000 * latencies[-1] if latencies else None,
         "mean_ms": 1000 * sum(latencies) / len(latencies) if latencies else None,
         "client_cpu_s": client_cpu,
-        "client_cpu_per_request_us": 1e6 * client_cpu / max(len(latencies), 1),
+        "client_cpu_ms_per_request": 1000 * client_cpu / max(len(latencies), 1),
+        **cpu_usage(procs0, procs1, len(latencies), elapsed, client_cpu),
     }
 
 

@@ -11,17 +11,23 @@ One run:
  4. serves both apps with the same gunicorn settings (gthread, W workers, T threads, loopback only);
  5. per phase (JSON API, then HTML form) and per target (baseline, then eventsys): a short warm-up,
     a CHECKPOINT, then N registrations from C concurrent keep-alive clients driven by
-    bench/loadgen.py in a process of its own;
+    bench/loadgen.py in a process of its own, which also reads the CPU time the server, PostgreSQL
+    and any other process used meanwhile (Linux /proc);
  6. checks that no eventsys event is overbooked and that the counters agree with the rows;
  7. prints the table and the eventsys/baseline ratios against the targets (JSON >= 0.6x,
     form >= 0.4x) and writes bench/results/registration-<timestamp>.json;
  8. stops the servers and drops the databases, also on errors and Ctrl-C.
 
-Exit status: 0 when the run completed and the overbooking check passed, 1 otherwise.
+Exit status: 0 when every request succeeded and the checks passed; 2 when another run holds the
+PostgreSQL advisory lock that keeps two runs from dropping each other's databases; 1 otherwise.
 The targets are reported, not enforced (a missed target does not change the exit status).
+
+Options beyond the four above: --warmup, --client (raw | httpx), --reconnect-every, --request-timeout,
+--pg, --keep-databases; see --help.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -68,6 +74,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: pg_advisory_lock key held for a whole run: the database names are server-wide, so two runs at once
+#: (from this checkout or another) would drop each other's databases mid-measurement.
+RUN_LOCK_KEY = 0x65766E7473  # "evnts"
+
+
+def take_run_lock(server: str) -> psycopg.Connection | None:
+    """A connection holding the run lock, or None when another run holds it."""
+    conn = psycopg.connect(db_url(server, "postgres"), autocommit=True, connect_timeout=10)
+    if conn.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,)).fetchone()[0]:
+        return conn
+    conn.close()
+    return None
+
+
 def recreate_database(server: str, name: str) -> None:
     with psycopg.connect(db_url(server, "postgres"), autocommit=True, connect_timeout=10) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -85,10 +105,48 @@ def checkpoint(server: str) -> None:
         conn.execute("CHECKPOINT")
 
 
+def machine_busy_percent(seconds: float) -> float | None:
+    """How busy all CPUs are over a short sample (Linux), to notice another workload before measuring."""
+    def sample():
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:9]]
+        return sum(values), values[3] + values[4]
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except (OSError, ValueError):
+        return None
+    return 100 * (1 - (idle1 - idle0) / (total1 - total0)) if total1 > total0 else None
+
+
 def server_env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "MAIL_SERVER", "DATABASE_URL"}}
     env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1")
     return env
+
+
+def code_state() -> dict:
+    """Which eventsys was measured: its commit, the files changed since, a digest of the code as served."""
+    digest = hashlib.sha256()
+    for folder in ("eventsys", "templates", "migrations"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    state = {"digest": digest.hexdigest()[:16], "commit": None, "uncommitted": None}
+    try:
+        state["commit"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10,
+        ).stdout.strip() or None
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "eventsys", "templates", "migrations"],
+            cwd=ROOT, capture_output=True, text=True, timeout=10,
+        ).stdout.splitlines()
+        state["uncommitted"] = [line[3:] for line in changed]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return state
 
 
 # --- servers -----------------------------------------------------------------------------------------
@@ -101,8 +159,8 @@ class Server:
         self.name, self.port, self.log_path = name, free_port(), log_path
         self.base_url = f"http://127.0.0.1:{self.port}"
         command = [
-            str(VENV_BIN / "gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
-            "-b", f"127.0.0.1:{self.port}", *extra, app,
+            str(VENV_BIN / "gunicorn"), "-w", str(args.workers), "-k", "gthread",
+            "--threads", str(args.threads), "-b", f"127.0.0.1:{self.port}", *extra, app,
         ]
         self.log_file = open(log_path, "wb")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
@@ -126,7 +184,9 @@ class Server:
             except (OSError, urllib.error.URLError):
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"{self.name}: no answer on {self.base_url}{path} within {timeout:.0f}s:\n{self.tail()}")
+        raise RuntimeError(
+            f"{self.name}: no answer on {self.base_url}{path} within {timeout:.0f}s:\n{self.tail()}"
+        )
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -157,7 +217,9 @@ def migrate_eventsys(database_url: str) -> None:
         capture_output=True, text=True, timeout=180,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"flask db upgrade failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(
+            f"flask db upgrade failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
 
 
 def create_events(database_url: str, events: dict[str, int]) -> None:
@@ -232,21 +294,29 @@ def phase_spec(args, server: Server, target: str, flow: str, event: str, request
         "timeout": args.request_timeout,
         "phase_timeout": max(60.0, 60.0 + requests * 0.1),
         "client": args.client,
+        "reconnect_every": args.reconnect_every,
+        "server_pid": server.process.pid,
     }
 
 
 def summary_line(target: str, flow: str, r: dict) -> str:
-    return (f"{target:<9} {flow:<5} {r['rps']:8.1f} req/s  p50 {r['p50_ms'] or 0:7.1f} ms  "
-            f"p99 {r['p99_ms'] or 0:7.1f} ms  errors {r['errors']}  statuses {r['statuses']}"
-            f"{'  failures ' + str(r['failures']) if r['failures'] else ''}  "
-            f"client CPU {r['client_cpu_per_request_us']:.0f} us/req")
+    cpu = ""
+    if r.get("server_cpu_ms_per_request") is not None:
+        cpu = (f"  CPU/req: server {r['server_cpu_ms_per_request']:.2f} ms, postgres "
+               f"{r['postgres_cpu_ms_per_request']:.2f} ms, client {r['client_cpu_ms_per_request']:.2f} ms; "
+               f"machine {r['machine_busy_percent']:.0f}% busy, other processes "
+               f"{r['other_cores_busy']:.2f} cores")
+    failures = f"  failures {r['failures']}" if r["failures"] else ""
+    return (f"{target:<9} {flow:<5} {r['rps']:7.1f} req/s  p50 {r['p50_ms'] or 0:6.1f} ms  "
+            f"p99 {r['p99_ms'] or 0:6.1f} ms  errors {r['errors']}  statuses {r['statuses']}{failures}{cpu}")
 
 
 # --- checks ------------------------------------------------------------------------------------------
 
 
 def check_eventsys(database_url: str, successes: dict[str, int]) -> list[dict]:
-    """Per event: confirmed <= capacity, confirmed = event.confirmed_count, confirmed + waitlisted = successes."""
+    """Per event: confirmed <= capacity, confirmed = event.confirmed_count (and waitlisted likewise),
+    confirmed + waitlisted = the successful requests sent for that event."""
     checks = []
     with psycopg.connect(database_url, connect_timeout=10) as conn:
         for slug, expected in successes.items():
@@ -264,7 +334,8 @@ def check_eventsys(database_url: str, successes: dict[str, int]) -> list[dict]:
                 and confirmed + waitlisted == expected
             )
             checks.append({
-                "event": slug, "capacity": capacity, "confirmed_rows": confirmed, "waitlisted_rows": waitlisted,
+                "event": slug, "capacity": capacity,
+                "confirmed_rows": confirmed, "waitlisted_rows": waitlisted,
                 "event_confirmed_count": confirmed_count, "event_waitlisted_count": waitlisted_count,
                 "successful_requests": expected, "pass": passed,
             })
@@ -279,7 +350,9 @@ def check_baseline(database_url: str, successes: dict[str, int]) -> list[dict]:
             (rows,) = conn.execute(
                 "SELECT count(*) FROM bench_registration WHERE event_id = %s", (int(event),)
             ).fetchone()
-            checks.append({"event": event, "rows": rows, "successful_requests": expected, "pass": rows == expected})
+            checks.append(
+                {"event": event, "rows": rows, "successful_requests": expected, "pass": rows == expected}
+            )
     return checks
 
 
@@ -287,14 +360,20 @@ def check_baseline(database_url: str, successes: dict[str, int]) -> list[dict]:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=4000, help="measured registrations per phase and target")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--requests", type=int, default=4000,
+                        help="measured registrations per phase and target")
     parser.add_argument("--concurrency", type=int, default=32, help="simulated clients (one connection each)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for both targets")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn gthread threads per worker")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up registrations per phase and target")
-    parser.add_argument("--client", choices=("httpx", "raw"), default="httpx",
-                        help="load-generator HTTP client (raw: minimal asyncio HTTP/1.1, cheaper per request)")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                        help="load-generator HTTP client: raw (minimal asyncio HTTP/1.1, the default) "
+                             "or httpx.AsyncClient (5-10x more client CPU per request)")
+    parser.add_argument("--reconnect-every", type=int, default=10,
+                        help="each client opens a new connection after this many requests (0: never), "
+                             "so gunicorn's workers share the connections evenly")
     parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432",
                         help="PostgreSQL server URL without database (loopback only)")
@@ -305,8 +384,8 @@ def parse_args(argv=None):
     for name in ("requests", "concurrency", "workers", "threads"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
-    if args.warmup < 0:
-        parser.error("--warmup must not be negative")
+    if args.warmup < 0 or args.reconnect_every < 0:
+        parser.error("--warmup and --reconnect-every must not be negative")
     return args
 
 
@@ -328,6 +407,22 @@ def main(argv=None) -> int:
     results: dict[str, dict[str, dict]] = {"json": {}, "form": {}}
     exit_code = 1
     try:
+        run_lock = take_run_lock(args.pg)
+    except psycopg.Error as problem:
+        log(f"FAILED: cannot reach PostgreSQL at {args.pg}: {problem}")
+        return 1
+    if run_lock is None:
+        log("another bench/registration.py run holds the PostgreSQL run lock; try again when it ends")
+        return 2
+    code_before = code_state()
+    try:
+        log(f"eventsys at {code_before['commit']}, digest {code_before['digest']}"
+            + (f", uncommitted changes in {len(code_before['uncommitted'])} file(s)"
+               if code_before["uncommitted"] else ""))
+        busy = machine_busy_percent(1.0)
+        if busy is not None and busy > 15:
+            log(f"note: the machine is {busy:.0f}% busy before the run; "
+                "another workload may skew the figures")
         log(f"recreating databases {EVENTSYS_DB} and {BASELINE_DB}")
         recreate_database(args.pg, EVENTSYS_DB)
         recreate_database(args.pg, BASELINE_DB)
@@ -353,7 +448,8 @@ def main(argv=None) -> int:
                 event = f"bench-{flow}" if target == "eventsys" else baseline_events[flow]
                 warm_event = "bench-warmup" if target == "eventsys" else baseline_events["warmup"]
                 if args.warmup:
-                    warm = drive(phase_spec(args, server, target, flow, warm_event, args.warmup, f"warm-{flow}"))
+                    spec = phase_spec(args, server, target, flow, warm_event, args.warmup, f"warm-{flow}")
+                    warm = drive(spec)
                     if target == "eventsys":
                         successes[warm_event] += warm["ok"]
                     else:
@@ -371,12 +467,23 @@ def main(argv=None) -> int:
         checks = check_eventsys(eventsys_url, successes)
         baseline_checks = check_baseline(baseline_url, baseline_successes)
         all_passed = all(c["pass"] for c in checks)
+        code_after = code_state()
         report = build_report(args, stamp, results, checks, baseline_checks, eventsys_url)
+        report["machine"]["busy_percent_before_run"] = busy
+        changed = code_after["digest"] != code_before["digest"]
+        report["eventsys_code"] = {**code_before, "changed_during_run": changed}
         print_report(report)
         path = RESULTS / f"registration-{stamp}.json"
         path.write_text(json.dumps(report, indent=2) + "\n")
         log(f"results written to {path.relative_to(ROOT)}")
-        exit_code = 0 if all_passed and all(c["pass"] for c in baseline_checks) else 1
+        failed_phases = [f"{target} {flow}" for flow, by_target in results.items()
+                         for target, result in by_target.items() if result["errors"]]
+        if failed_phases:
+            log(f"errors in: {', '.join(failed_phases)}; server logs kept in {RESULTS.relative_to(ROOT)}/")
+            for server in servers:
+                log(f"{server.name} log tail:\n{server.tail(15)}")
+        passed = all_passed and all(c["pass"] for c in baseline_checks)
+        exit_code = 0 if passed and not failed_phases else 1
     except KeyboardInterrupt:
         log("interrupted; cleaning up")
         exit_code = 130
@@ -396,6 +503,10 @@ def main(argv=None) -> int:
                     drop_database(args.pg, name)
                 except psycopg.Error as problem:
                     log(f"could not drop {name}: {problem}")
+        if exit_code == 0:
+            for server in servers:  # only startup lines when all went well; kept when something failed
+                server.log_path.unlink(missing_ok=True)
+        run_lock.close()  # ends the session, which releases the lock
         signal.signal(signal.SIGINT, signal.default_int_handler)
     return exit_code
 
@@ -415,6 +526,7 @@ def build_report(args, stamp, results, checks, baseline_checks, eventsys_url) ->
         "settings": {
             "requests": args.requests, "concurrency": args.concurrency, "workers": args.workers,
             "threads": args.threads, "warmup": args.warmup, "client": args.client,
+            "reconnect_every": args.reconnect_every,
             "capacity_per_event": args.requests // 2,
         },
         "machine": {
@@ -428,24 +540,41 @@ def build_report(args, stamp, results, checks, baseline_checks, eventsys_url) ->
     }
 
 
+def _ms(value) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
 def print_report(report: dict) -> None:
     print()
-    print(f"{'target':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'target':<15} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+          f"{'server CPU ms/req':>18} {'machine busy':>13}")
     for flow in ("json", "form"):
         for target in ("baseline", "eventsys"):
             r = report["results"][flow][target]
-            print(f"{target + ' ' + flow:<16} {r['rps']:8.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d}")
+            busy = r.get("machine_busy_percent")
+            print(f"{target + ' ' + flow:<15} {r['rps']:8.1f} {_ms(r['p50_ms']):>8} {_ms(r['p99_ms']):>8} "
+                  f"{r['errors']:7d} {_ms(r.get('server_cpu_ms_per_request')):>18} "
+                  f"{'-' if busy is None else f'{busy:.0f}%':>13}")
     print()
     for flow, ratio in report["ratios"].items():
         verdict = "MET" if ratio["met"] else "MISSED"
-        print(f"ratio eventsys/baseline {flow:<4}: {ratio['ratio']:.2f}x  (target >= {ratio['target']}x)  {verdict}")
+        print(f"ratio eventsys/baseline {flow:<4}: {ratio['ratio']:.2f}x "
+              f"(target >= {ratio['target']}x)  {verdict}")
     print()
-    for check in report["overbooking_check"]["events"]:
-        print(f"{check['event']:<13} capacity {check['capacity']}: confirmed {check['confirmed_rows']} "
-              f"(event.confirmed_count {check['event_confirmed_count']}), waitlisted {check['waitlisted_rows']} "
-              f"(event.waitlisted_count {check['event_waitlisted_count']}), successful requests "
-              f"{check['successful_requests']}  {'PASS' if check['pass'] else 'FAIL'}")
+    for c in report["overbooking_check"]["events"]:
+        print(f"{c['event']:<13} capacity {c['capacity']}: confirmed {c['confirmed_rows']} "
+              f"(event.confirmed_count {c['event_confirmed_count']}), waitlisted {c['waitlisted_rows']} "
+              f"(event.waitlisted_count {c['event_waitlisted_count']}), successful requests "
+              f"{c['successful_requests']}  {'PASS' if c['pass'] else 'FAIL'}")
     print(f"overbooking check: {'PASS' if report['overbooking_check']['pass'] else 'FAIL'}")
+    for flow in ("json", "form"):
+        for target in ("baseline", "eventsys"):
+            other = report["results"][flow][target].get("other_cores_busy") or 0.0
+            if other > 0.25:
+                print(f"WARNING: other processes used {other:.2f} cores during {target} {flow}; "
+                      "that phase ran on a shared machine")
+    if report.get("eventsys_code", {}).get("changed_during_run"):
+        print("WARNING: eventsys code changed on disk during the run; the figures may mix two versions")
     if not report["baseline_check"]["pass"]:
         print(f"baseline row check: FAIL {report['baseline_check']['events']}")
 
