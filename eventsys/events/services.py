@@ -1,6 +1,7 @@
 """Reading events for the public: what is upcoming, one event with its programme and speakers."""
 
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -70,8 +71,12 @@ def event_speakers(event: Event) -> list[tuple[Speaker, list[SpeakerRole]]]:
     return list(speakers.values())
 
 
+@cache
+def _event_by_slug_query():
+    # Built once: on the registration path, building the query cost more CPU than running it.
+    return sa.select(Event).where(Event.slug == sa.bindparam("slug")).options(joinedload(Event.questions))
+
+
 def event_by_slug(slug: str) -> Event | None:
     """The event with this slug whatever its status, with its questions: what registering needs."""
-    return db.session.scalars(
-        sa.select(Event).where(Event.slug == slug).options(joinedload(Event.questions))
-    ).unique().first()
+    return db.session.scalars(_event_by_slug_query(), {"slug": slug}).unique().first()

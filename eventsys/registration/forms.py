@@ -12,7 +12,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from eventsys.countries import countries
 from eventsys.events.models import Event
@@ -41,20 +41,30 @@ class CheckboxListField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class RegistrationForm(FlaskForm):
-    """The fields every event asks; the rules behind them live in registration.services."""
+class MarkedRequired:
+    """Marks a field as required on the page; registration.applicants enforces it, for form and API alike."""
 
-    name = StringField("Full name", validators=[DataRequired(), Length(max=NAME_MAX)])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX)])
-    affiliation = StringField("University or organisation", validators=[Length(max=AFFILIATION_MAX)])
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        """Nothing to check here: the service reports a missing answer next to this field."""
+
+
+class RegistrationForm(FlaskForm):
+    """The fields every event asks. Only consent is checked here: the rules on the values live
+    in registration.applicants, shared with the API, and their errors are shown on these fields."""
+
+    name = StringField("Full name", validators=[MarkedRequired()], render_kw={"maxlength": NAME_MAX})
+    email = EmailField("Email", validators=[MarkedRequired()], render_kw={"maxlength": EMAIL_MAX})
+    affiliation = StringField("University or organisation", render_kw={"maxlength": AFFILIATION_MAX})
     country = SelectField(
         "Country",
         choices=[SelectChoice("", "Choose your country…")] + [SelectChoice(*c) for c in countries()],
-        validators=[DataRequired(message="Choose your country.")],
+        validators=[MarkedRequired()], validate_choice=False,
     )
     category = SelectField(
         "You are", choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()],
-        validators=[DataRequired()],
+        validators=[MarkedRequired()], validate_choice=False,
     )
     consent = BooleanField(
         "I agree that the organisers store these details to run this event.",
@@ -68,15 +78,6 @@ class RegistrationForm(FlaskForm):
     def answers(self) -> dict:
         """The answers as the service expects them: question id -> raw value."""
         return {field.name[2:]: field.data for field in self.question_fields()}
-
-
-class MarkedRequired:
-    """Marks a question as required on the page; registration.answers enforces it, for form and API alike."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field) -> None:
-        """Nothing to check here: the service reports a missing answer next to this field."""
 
 
 def _question_field(question: Question):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
 from eventsys.registration.applicants import Applicant, clean_applicant
+from eventsys.registration.applicants import clean_applicant as check_applicant
 from eventsys.registration.errors import (
     AlreadyRegistered,
     InvalidRegistration,
@@ -29,8 +30,8 @@ from eventsys.registration.seats import take_seat
 #: the names callers use as services.<name>: the rules and the ways they can refuse
 __all__ = [
     "AlreadyRegistered", "Applicant", "InvalidRegistration", "RegistrationClosed", "RegistrationError",
-    "cancel_registration", "ensure_cancellable", "ensure_registration_open", "find_by_token",
-    "promote_from_waitlist", "register", "waitlist_position",
+    "cancel_registration", "check_applicant", "ensure_cancellable", "ensure_registration_open",
+    "find_by_token", "promote_from_waitlist", "register", "waitlist_position",
 ]
 
 #: what secrets.token_urlsafe produces; anything else cannot be a token and is not looked up

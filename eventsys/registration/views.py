@@ -35,30 +35,32 @@ def register(slug: str):
     form = registration_form_for(event)
     if not form.is_submitted():
         return render_template("registration/form.html", event=event, form=form)
-    if form.validate():
-        applicant = services.Applicant(
-            name=form.name.data,
-            email=form.email.data,
-            affiliation=form.affiliation.data or "",
-            country=form.country.data,
-            category=form.category.data,
-            answers=form.answers(),
-            locale=request_locale(),
-        )
-        try:
-            registration = services.register(event, applicant)
-        except services.InvalidRegistration as invalid:
-            _show_errors(form, invalid.errors)
-        except services.AlreadyRegistered as already:
-            return render_template(
-                "registration/form.html", event=event, form=form, already=already.registration
-            ), 409
-        except services.RegistrationClosed as closed:
-            status = 410 if closed.gone else 403
-            return render_template("registration/closed.html", event=event, reason=str(closed)), status
+    applicant = services.Applicant(
+        name=form.name.data or "",
+        email=form.email.data or "",
+        affiliation=form.affiliation.data or "",
+        country=form.country.data or "",
+        category=form.category.data or "",
+        answers=form.answers(),
+        locale=request_locale(),
+    )
+    try:
+        if not form.validate():
+            # Without consent nothing is registered, but the person still sees every other problem.
+            services.check_applicant(event, applicant)
         else:
+            registration = services.register(event, applicant)
             flash("Thank you: your registration is recorded.", "registered")
             return redirect(url_for("registration.manage", token=registration.token), code=303)
+    except services.InvalidRegistration as invalid:
+        _show_errors(form, invalid.errors)
+    except services.AlreadyRegistered as already:
+        return render_template(
+            "registration/form.html", event=event, form=form, already=already.registration
+        ), 409
+    except services.RegistrationClosed as closed:
+        status = 410 if closed.gone else 403
+        return render_template("registration/closed.html", event=event, reason=str(closed)), status
     return render_template("registration/form.html", event=event, form=form), 422
 
 
