@@ -48,6 +48,8 @@ def from_environment(instance_path: str) -> dict:
             "task_always_eager": redis_url is None,
             "task_ignore_result": True,
         },
+        #: no registration needs more; a larger body is refused with 413 before anything reads it
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "SESSION_COOKIE_SAMESITE": "Lax",
         #: set true when served over HTTPS, so the session cookie never travels in clear text

@@ -1,6 +1,6 @@
 """The HTML side of the app: blueprints, the slug converter and template helpers."""
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.routing import BaseConverter
 
 from eventsys import timezones
@@ -13,9 +13,18 @@ class SlugConverter(BaseConverter):
     regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 
+def _protective_headers(response: Response) -> Response:
+    """Headers every answer carries: self-service links must not leak to other sites as a Referer."""
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
 def register_web(app: Flask) -> None:
     """Register the page blueprints and what their templates use."""
     app.url_map.converters["slug"] = SlugConverter
+    app.after_request(_protective_headers)
 
     from eventsys.events.views import bp as events_bp
     from eventsys.registration.views import bp as registration_bp

@@ -205,3 +205,12 @@ def test_characters_nobody_types_are_refused_not_a_server_error(client, app):
     assert set(response.json["errors"]) == {"name", "affiliation", f"answers.{remark.id}", "answers.1\x00"}
     assert client.get("/r/abc%00def").status_code == 404
     assert _count() == 0
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(client):
+    event = make_event()
+    body = registration_body(1, affiliation="x" * (2 * 1024 * 1024))
+    response = _post(client, event, body)
+    assert response.status_code == 413
+    assert "request" in response.json["errors"]
+    assert _count() == 0

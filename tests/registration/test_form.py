@@ -180,3 +180,12 @@ def test_the_attendee_cancels_from_their_page_and_the_seat_passes_on(client):
 
 def test_an_unknown_self_service_token_is_not_found(client):
     assert client.get("/r/not-a-token").status_code == 404
+
+
+def test_the_self_service_page_does_not_leak_its_link_to_other_sites(client):
+    event = make_event()
+    token = _open_form(client, event).fields["csrf_token"]
+    page = client.get(client.post(f"/events/{event.slug}/register",
+                                  data={**FILLED, "csrf_token": token}).headers["Location"])
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["X-Frame-Options"] == "DENY"
