@@ -22,6 +22,12 @@ def _show_errors(form, errors: dict[str, list[str]]) -> None:
             form.form_errors.extend(messages)
 
 
+def _closed_page(event, closed: services.RegistrationClosed):
+    """Why registration is not possible: 410 when it never will be again, else 403."""
+    status = 410 if closed.gone else 403
+    return render_template("registration/closed.html", event=event, reason=str(closed)), status
+
+
 @bp.route("/events/<slug:slug>/register", methods=["GET", "POST"])
 def register(slug: str):
     """Show the form; on a valid submission register and send the person to their page."""
@@ -29,8 +35,7 @@ def register(slug: str):
     try:
         services.ensure_registration_open(event)
     except services.RegistrationClosed as closed:
-        status = 410 if closed.gone else 403
-        return render_template("registration/closed.html", event=event, reason=str(closed)), status
+        return _closed_page(event, closed)
 
     form = registration_form_for(event)
     if not form.is_submitted():
@@ -59,8 +64,7 @@ def register(slug: str):
             "registration/form.html", event=event, form=form, already=already.registration
         ), 409
     except services.RegistrationClosed as closed:
-        status = 410 if closed.gone else 403
-        return render_template("registration/closed.html", event=event, reason=str(closed)), status
+        return _closed_page(event, closed)
     return render_template("registration/form.html", event=event, form=form), 422
 
 
