@@ -51,6 +51,15 @@ def _still_open():
     )
 
 
+def _counters_after_one_more(waiting) -> dict:
+    """The event's counters once one more person is registered; waiting is 1 (or a SQL 1) if they wait."""
+    return {
+        "confirmed_count": Event.confirmed_count + 1 - waiting,
+        "waitlisted_count": Event.waitlisted_count + waiting,
+        "waitlist_seq": Event.waitlist_seq + waiting,
+    }
+
+
 def _parameters():
     """The new registration's columns as bound parameters, for the SELECT that feeds the INSERT."""
     columns = Registration.__table__.c
@@ -77,11 +86,7 @@ def _postgresql_statement():
     counted = (
         sa.update(Event.__table__)
         .where(Event.id == locked.c.id)
-        .values(
-            confirmed_count=Event.confirmed_count + 1 - waiting,
-            waitlisted_count=Event.waitlisted_count + waiting,
-            waitlist_seq=Event.waitlist_seq + waiting,
-        )
+        .values(_counters_after_one_more(waiting))
         .returning(locked.c.seat_free, Event.waitlisted_count, Event.waitlist_seq)
         .cte("counted")
     )
@@ -132,11 +137,7 @@ def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any]) -> S
         waitlisted_count = connection.execute(
             sa.update(Event.__table__)
             .where(Event.id == values["event_id"])
-            .values(
-                confirmed_count=Event.confirmed_count + 1 - waiting,
-                waitlisted_count=Event.waitlisted_count + waiting,
-                waitlist_seq=Event.waitlist_seq + waiting,
-            )
+            .values(_counters_after_one_more(waiting))
             .returning(Event.waitlisted_count)
         ).scalar_one()
     return Seat(*row, waitlisted_count if waiting else None)
