@@ -36,6 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     rest_api.init_app(app)
     celery_init_app(app)
+    from eventsys.mail import outbox
+    outbox.install_commit_hooks()
 
     from eventsys.web import register_web
     register_web(app)

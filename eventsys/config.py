@@ -25,6 +25,31 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def celery_settings(redis_url: str | None) -> dict:
+    """Celery on Redis, or in-process without it: tasks then run in the web process right away."""
+    return {
+        "broker_url": redis_url or "memory://",
+        "task_always_eager": redis_url is None,
+        "task_ignore_result": True,
+        "task_default_queue": "default",
+        # Email has its own queue, so a burst of reminders never delays other work, and vice versa.
+        "task_routes": {"eventsys.mail.*": {"queue": "mail"}},
+        # Redis re-delivers an unacknowledged task after this; it must outlast the longest batch.
+        "broker_transport_options": {"visibility_timeout": 3600, "socket_connect_timeout": 2},
+        "worker_prefetch_multiplier": 1,
+        # Publishing must not hang a web request when Redis is down: the outbox row waits instead.
+        "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        "broker_connection_timeout": 2,
+        "beat_schedule": BEAT_SCHEDULE,
+    }
+
+
+#: every periodic task, in one place; beat runs as a process of its own, exactly one
+BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "eventsys.mail.sweep_outbox", "schedule": 30.0},
+}
+
+
 def from_environment(instance_path: str) -> dict:
     """Every setting eventsys reads, by the environment variable named like it."""
     redis_url = os.environ.get("REDIS_URL") or None
@@ -41,13 +66,17 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER") or "eventsys@localhost",
         #: where .eml files go when no MAIL_SERVER is configured
         "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR") or str(Path(instance_path) / "mail"),
-        "CELERY": {
-            "broker_url": redis_url or "memory://",
-            "result_backend": None,
-            # Without Redis the embedded default runs tasks in the web process, right away.
-            "task_always_eager": redis_url is None,
-            "task_ignore_result": True,
-        },
+        "MAIL_TIMEOUT_SECONDS": float(os.environ.get("MAIL_TIMEOUT_SECONDS") or 30),
+        #: first wait after a temporary failure; it doubles with every attempt
+        "MAIL_RETRY_BASE_SECONDS": float(os.environ.get("MAIL_RETRY_BASE_SECONDS") or 30),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS") or 10),
+        #: a queued row older than this has lost its task; the sweep queues it again
+        "MAIL_SWEEP_GRACE_SECONDS": float(os.environ.get("MAIL_SWEEP_GRACE_SECONDS") or 60),
+        #: a row `sending` for longer than this belonged to a worker that died
+        "MAIL_SENDING_TIMEOUT_SECONDS": float(os.environ.get("MAIL_SENDING_TIMEOUT_SECONDS") or 600),
+        #: the public address, for links in emails
+        "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "CELERY": celery_settings(redis_url),
         #: no registration needs more; a larger body is refused with 413 before anything reads it
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,

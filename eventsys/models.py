@@ -1,6 +1,7 @@
 """Every model of every domain, imported in one place for create_app() and Alembic."""
 
 from eventsys.events.models import Event, EventKind, EventMode, EventStatus, ProgrammeItem
+from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration.models import (
     AttendeeCategory,
     Question,
@@ -18,7 +19,7 @@ from eventsys.speakers.models import (
 )
 
 __all__ = [
-    "AttendeeCategory", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",
-    "Institution", "ProgrammeItem", "Question", "QuestionKind", "Registration",
+    "AttendeeCategory", "EmailState", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",
+    "Institution", "OutboundEmail", "ProgrammeItem", "Question", "QuestionKind", "Registration",
     "RegistrationStatus", "Speaker", "SpeakerExpertise", "SpeakerHonour", "SpeakerRole",
 ]

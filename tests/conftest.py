@@ -1,5 +1,7 @@
 """Fixtures: an app on SQLite (the default) or on PostgreSQL, migrated once, emptied after each test."""
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
@@ -50,17 +52,23 @@ def _empty_tables() -> None:
 
 
 def make_app(url: str, **config):
-    """An app for tests on the database at url."""
+    """An app for tests on the database at url; mail goes to .eml files unless config says otherwise."""
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "events.test",
-                       **config})
+                       "BASE_URL": "http://events.test", **config})
 
 
 @pytest.fixture
-def app(request):
+def mail_dir(tmp_path) -> Path:
+    """Where the embedded mail transport writes this test's messages."""
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def app(request, mail_dir):
     """The app on SQLite, or on the database named by parametrize(..., indirect=True)."""
     backend = getattr(request, "param", "sqlite")
     url = request.getfixturevalue(f"{backend}_url")
-    app = make_app(url)
+    app = make_app(url, MAIL_FILE_DIR=str(mail_dir))
     with app.app_context():
         yield app
         db.session.remove()

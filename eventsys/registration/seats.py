@@ -4,11 +4,13 @@ The registration rule (a seat while any is left, else the next waiting-list numb
 is decided by the database itself, on the locked event row. How long that lock is
 held bounds how many people one event can register per second, so:
 
-- on PostgreSQL one statement locks the event, bumps its counters and inserts the
-  registration, and runs in autocommit: the lock is released the moment the
-  statement ends, with no round trip back to Python while other requests wait;
+- on PostgreSQL one statement locks the event, bumps its counters, inserts the
+  registration and its first email into the outbox, and runs in autocommit: the
+  lock is released the moment the statement ends, with no round trip back to
+  Python while other requests wait;
 - on SQLite, whose writers are serialised anyway, an INSERT ... SELECT takes the
-  write lock and decides, and an UPDATE keeps the counters in step, in one transaction.
+  write lock and decides, an UPDATE keeps the counters in step and the email row is
+  added, in one transaction.
 """
 
 from functools import cache
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 
 from eventsys.database import db
 from eventsys.events.models import Event, EventStatus
+from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration.models import Registration, RegistrationStatus
 
 
@@ -29,6 +32,8 @@ class Seat(NamedTuple):
     waitlist_number: int | None
     #: place on the waiting list at the moment of registering; None when confirmed
     position: int | None
+    #: the outbox row of the confirmation or waiting-list email, written with the registration
+    email_id: int
 
 
 #: the columns a new registration is inserted with, from values passed as parameters "new_<column>"
@@ -57,7 +62,37 @@ def _counters_after_one_more(waiting) -> dict:
         "confirmed_count": Event.confirmed_count + 1 - waiting,
         "waitlisted_count": Event.waitlisted_count + waiting,
         "waitlist_seq": Event.waitlist_seq + waiting,
+        # A registration is no edit of the event: keep updated_at for the organisers' changes.
+        "updated_at": Event.updated_at,
     }
+
+
+def _first_email(registered):
+    """INSERT of the email that answers a registration ("registration_confirmed" or "_waitlisted").
+
+    registered has the new registration's id, status, email, locale and event_id: the
+    email row is written by the same statement or transaction as the registration.
+    """
+    kind = sa.literal("registration_") + sa.type_coerce(registered.c.status, sa.String)
+    now = sa.bindparam("new_created_at", type_=OutboundEmail.created_at.type)
+    source = sa.select(
+        kind,
+        registered.c.email,
+        kind + sa.literal(":registration:") + sa.cast(registered.c.id, sa.String),
+        registered.c.locale,
+        sa.literal({}, OutboundEmail.context.type),
+        registered.c.event_id,
+        registered.c.id,
+        sa.literal(EmailState.queued.value),
+        sa.literal(0),
+        now,
+        now,
+    )
+    return sa.insert(OutboundEmail).from_select(
+        ["kind", "recipient", "idempotency_key", "locale", "context", "event_id", "registration_id",
+         "state", "attempts", "next_attempt_at", "created_at"],
+        source,
+    ).returning(OutboundEmail.id)
 
 
 def _parameters():
@@ -96,12 +131,18 @@ def _postgresql_statement():
                 else_=RegistrationStatus.waitlisted.value),
         sa.case((counted.c.seat_free, sa.null()), else_=counted.c.waitlist_seq),
     )
-    position = sa.select(sa.case((counted.c.seat_free, sa.null()), else_=counted.c.waitlisted_count))
-    return (
+    registered = (
         sa.insert(Registration)
         .from_select([*COLUMNS, "status", "waitlist_number"], source)
         .returning(Registration.id, Registration.status, Registration.waitlist_number,
-                   position.scalar_subquery())
+                   Registration.email, Registration.locale, Registration.event_id)
+        .cte("registered")
+    )
+    mailed = _first_email(registered).cte("mailed")
+    position = sa.case((counted.c.seat_free, sa.null()), else_=counted.c.waitlisted_count)
+    return sa.select(
+        registered.c.id, registered.c.status, registered.c.waitlist_number,
+        sa.select(position).scalar_subquery(), sa.select(mailed.c.id).scalar_subquery(),
     )
 
 
@@ -140,7 +181,13 @@ def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any]) -> S
             .values(_counters_after_one_more(waiting))
             .returning(Event.waitlisted_count)
         ).scalar_one()
-    return Seat(*row, waitlisted_count if waiting else None)
+        registered = (
+            sa.select(Registration.__table__).where(Registration.id == row.id).subquery("registered")
+        )
+        email_id = connection.execute(
+            _first_email(registered), {"new_created_at": values["created_at"]}
+        ).scalar_one()
+    return Seat(*row, waitlisted_count if waiting else None, email_id)
 
 
 def take_seat(values: dict[str, Any]) -> Seat | None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
+from eventsys.mail import outbox
 from eventsys.registration.applicants import Applicant, clean_applicant
 from eventsys.registration.applicants import clean_applicant as check_applicant
 from eventsys.registration.errors import (
@@ -115,6 +116,8 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None) ->
     # Everything about the new row is known: put it in the session without reading it back.
     make_transient_to_detached(registration)
     db.session.add(registration)
+    # The seat was committed on a connection of its own, so the session's commit hook cannot see it.
+    outbox.dispatch([seat.email_id])
     return registration
 
 
@@ -149,6 +152,11 @@ def _fill_free_seats(event: Event, now: datetime) -> list[Registration]:
         registration.promoted_at = now
     event.confirmed_count += len(promoted)
     event.waitlisted_count -= len(promoted)
+    if promoted:
+        db.session.flush()
+        outbox.enqueue_for_registrations(
+            "registration_promoted", Registration.id.in_([r.id for r in promoted])
+        )
     return promoted
 
 
@@ -190,6 +198,8 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> li
             .execution_options(populate_existing=True)
         ).one()
         promoted: list[Registration] = []
+        if registration.status is not RegistrationStatus.cancelled:
+            outbox.enqueue_for_registrations("registration_cancelled", Registration.id == registration.id)
         if registration.status is RegistrationStatus.confirmed:
             event.confirmed_count -= 1
             registration.status = RegistrationStatus.cancelled

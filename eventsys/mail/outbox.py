@@ -1,0 +1,189 @@
+"""The outbox: adding emails in the caller's transaction, and handing them to the worker after commit.
+
+Nothing here talks to a mail server; `delivery.py` does, in the worker. A row is
+written first and a task queued with its id only after the commit, so an email
+exists exactly when the change that caused it does. If the broker is down the
+row simply waits: the sweep (beat, or `flask tick`) finds it.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from eventsys.database import db, utcnow
+from eventsys.mail.models import EmailState, OutboundEmail
+from eventsys.registration.models import Registration, RegistrationStatus
+
+log = logging.getLogger(__name__)
+
+#: ids handed to one delivery task: one SMTP connection sends them all
+BATCH_SIZE = 100
+#: the session.info key under which ids wait for the commit
+_PENDING = "outbox_pending_ids"
+
+
+def _insert(dialect_name: str):
+    """INSERT that skips a row whose idempotency key is already in the outbox."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(OutboundEmail).on_conflict_do_nothing(index_elements=["idempotency_key"])
+
+
+def _remember(ids: Iterable[int]) -> None:
+    db.session.info.setdefault(_PENDING, []).extend(ids)
+
+
+def enqueue(kind: str, recipient: str, key: str, *, locale: str = "en", context: dict | None = None,
+            event_id: int | None = None, registration_id: int | None = None) -> int | None:
+    """Add one email to the outbox in the current transaction; returns its id, None if the key exists."""
+    now = utcnow()
+    statement = _insert(db.session.get_bind().dialect.name).values(
+        kind=kind, recipient=recipient, idempotency_key=key, locale=locale, context=context or {},
+        event_id=event_id, registration_id=registration_id, state=EmailState.queued, attempts=0,
+        next_attempt_at=now, created_at=now,
+    ).returning(OutboundEmail.id)
+    email_id = db.session.scalar(statement)
+    if email_id is not None:
+        _remember([email_id])
+    return email_id
+
+
+def registration_key(kind: str, registration_id: int) -> str:
+    """The idempotency key of an email of this kind about one registration."""
+    return f"{kind}:registration:{registration_id}"
+
+
+def enqueue_for_registrations(kind: str, where: sa.ColumnElement[bool], *, scope: str = "",
+                              context: dict | None = None, not_before: datetime | None = None) -> int:
+    """Add one email of kind for every registration matching where, in one INSERT ... SELECT.
+
+    scope distinguishes repeated kinds (the 1-day and the 1-hour reminder). Returns
+    how many were added; registrations that already have this email are skipped.
+    """
+    now = utcnow()
+    prefix = f"{kind}:{scope}:" if scope else f"{kind}:"
+    source = sa.select(
+        sa.literal(kind),
+        Registration.email,
+        prefix + sa.literal("registration:") + sa.cast(Registration.id, sa.String),
+        Registration.locale,
+        sa.literal(context or {}, OutboundEmail.context.type),
+        Registration.event_id,
+        Registration.id,
+        sa.literal(EmailState.queued.value),
+        sa.literal(0),
+        sa.literal(not_before or now, OutboundEmail.next_attempt_at.type),
+        sa.literal(now, OutboundEmail.created_at.type),
+    ).where(where)
+    statement = _insert(db.session.get_bind().dialect.name).from_select(
+        ["kind", "recipient", "idempotency_key", "locale", "context", "event_id", "registration_id",
+         "state", "attempts", "next_attempt_at", "created_at"],
+        source,
+    ).returning(OutboundEmail.id)
+    ids = list(db.session.scalars(statement))
+    _remember(ids)
+    return len(ids)
+
+
+def active_registrations_of(event_id: int) -> sa.ColumnElement[bool]:
+    """Registrations of the event that still hold a seat or a place in the queue."""
+    return sa.and_(
+        Registration.event_id == event_id,
+        Registration.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted]),
+    )
+
+
+def dispatch(ids: list[int]) -> None:
+    """Queue delivery tasks for committed outbox rows; a broker that is down only delays them."""
+    from eventsys.mail.tasks import deliver_emails
+
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start:start + BATCH_SIZE]
+        try:
+            deliver_emails.delay(batch)
+        except Exception:  # the broker is down or refused: the rows stay queued for the sweep
+            log.warning("could not queue delivery of emails %s; the sweep will", batch, exc_info=True)
+
+
+def _dispatch_after_commit(session) -> None:
+    ids = session.info.pop(_PENDING, None)
+    if ids:
+        dispatch(ids)
+
+
+def _forget_after_rollback(session, *_args) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def install_commit_hooks() -> None:
+    """Queue delivery when the transaction that wrote the rows commits, and forget them on rollback."""
+    target = db.session
+    if not sa.event.contains(target, "after_commit", _dispatch_after_commit):
+        sa.event.listen(target, "after_commit", _dispatch_after_commit)
+        sa.event.listen(target, "after_soft_rollback", _forget_after_rollback)
+
+
+def due_for_delivery(cutoff: datetime, limit: int = 10_000) -> list[int]:
+    """Queued rows due by cutoff: their task was lost, or their retry has come."""
+    return list(db.session.scalars(
+        sa.select(OutboundEmail.id)
+        .where(OutboundEmail.state == EmailState.queued, OutboundEmail.next_attempt_at <= cutoff)
+        .order_by(OutboundEmail.next_attempt_at)
+        .limit(limit)
+    ))
+
+
+def release_stuck(now: datetime) -> list[int]:
+    """Put rows left `sending` by a worker that died back in the queue; returns their ids."""
+    timeout = timedelta(seconds=current_app.config["MAIL_SENDING_TIMEOUT_SECONDS"])
+    released = list(db.session.scalars(
+        sa.update(OutboundEmail)
+        .where(OutboundEmail.state == EmailState.sending, OutboundEmail.claimed_at < now - timeout)
+        .values(state=EmailState.queued, next_attempt_at=now)
+        .returning(OutboundEmail.id)
+        .execution_options(synchronize_session=False)
+    ))
+    db.session.commit()
+    return released
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Release rows stuck in `sending` and queue every row waiting too long; returns how many.
+
+    A row just added has its task on the way, so only rows older than the grace
+    period count as lost; released rows go at once.
+    """
+    now = now or utcnow()
+    released = release_stuck(now)
+    grace = timedelta(seconds=current_app.config["MAIL_SWEEP_GRACE_SECONDS"])
+    already = set(released)
+    waiting = [i for i in due_for_delivery(now - grace) if i not in already]
+    dispatch(released + waiting)
+    return len(released) + len(waiting)
+
+
+def resend(email_id: int) -> None:
+    """Queue a failed or cancelled email again, with the same content."""
+    db.session.execute(
+        sa.update(OutboundEmail)
+        .where(OutboundEmail.id == email_id,
+               OutboundEmail.state.in_([EmailState.failed, EmailState.cancelled]))
+        .values(state=EmailState.queued, next_attempt_at=utcnow(), attempts=0, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    _remember([email_id])
+    db.session.commit()
+
+
+def cancel(email_id: int) -> None:
+    """Withdraw a queued email before it is sent."""
+    db.session.execute(
+        sa.update(OutboundEmail)
+        .where(OutboundEmail.id == email_id, OutboundEmail.state == EmailState.queued)
+        .values(state=EmailState.cancelled)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

@@ -1,0 +1,59 @@
+"""Turning an outbox row into its subject, bodies and attachment, from templates/mail/<kind>.*"""
+
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+from flask import render_template
+from sqlalchemy.orm import Session
+
+from eventsys.events.calendar import event_calendar
+from eventsys.links import external_url
+from eventsys.mail.models import OutboundEmail
+from eventsys.registration.models import Registration, RegistrationStatus
+
+#: kinds whose message carries the event as an .ics attachment
+WITH_CALENDAR = {"registration_confirmed", "registration_promoted"}
+
+
+def _waitlist_position(session: Session, registration: Registration) -> int | None:
+    if registration.status is not RegistrationStatus.waitlisted:
+        return None
+    return session.scalar(
+        sa.select(sa.func.count()).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.waitlisted,
+            Registration.waitlist_number <= registration.waitlist_number,
+        )
+    )
+
+
+def _registration_context(session: Session, email: OutboundEmail) -> dict:
+    registration = session.get(Registration, email.registration_id)
+    event = registration.event
+    return {
+        "registration": registration,
+        "event": event,
+        "event_url": external_url("events.detail", slug=event.slug),
+        "manage_url": external_url("registration.manage", token=registration.token),
+        "position": _waitlist_position(session, registration),
+    }
+
+
+def context_for(session: Session, email: OutboundEmail) -> dict:
+    """What the templates of this email need, read from the rows it refers to."""
+    context = {"locale": email.locale, **email.context}
+    if email.registration_id is not None:
+        context.update(_registration_context(session, email))
+    return context
+
+
+def render(session: Session, email: OutboundEmail, sender_domain: str) -> None:
+    """Fill in the message once; retries and resends then send exactly the same thing."""
+    context = context_for(session, email)
+    email.subject = " ".join(render_template(f"mail/{email.kind}.subject.txt", **context).split())
+    email.text_body = render_template(f"mail/{email.kind}.txt", **context)
+    email.html_body = render_template(f"mail/{email.kind}.html", **context)
+    if email.kind in WITH_CALENDAR:
+        event = context["event"]
+        email.ics = event_calendar(event, context["event_url"], sender_domain).decode()
+    email.message_id = make_msgid(idstring=f"outbox.{email.id}", domain=sender_domain)
