@@ -86,3 +86,13 @@ def client(app):
 def runner(app):
     """The `flask` command line of the app."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on loopback that records what it receives."""
+    from tests.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
