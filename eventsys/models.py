@@ -9,9 +9,11 @@ from eventsys.registration.models import (
     Registration,
     RegistrationStatus,
 )
+from eventsys.reminders.models import ReminderRun
 from eventsys.speakers.models import (
     Engagement,
     Institution,
+    InvitationStatus,
     Speaker,
     SpeakerExpertise,
     SpeakerHonour,
@@ -20,6 +22,7 @@ from eventsys.speakers.models import (
 
 __all__ = [
     "AttendeeCategory", "EmailState", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",
-    "Institution", "OutboundEmail", "ProgrammeItem", "Question", "QuestionKind", "Registration",
-    "RegistrationStatus", "Speaker", "SpeakerExpertise", "SpeakerHonour", "SpeakerRole",
+    "Institution", "InvitationStatus", "OutboundEmail", "ProgrammeItem", "Question", "QuestionKind",
+    "Registration", "RegistrationStatus", "ReminderRun", "Speaker", "SpeakerExpertise", "SpeakerHonour",
+    "SpeakerRole",
 ]

@@ -62,6 +62,9 @@ class Event(db.Model):
     status: Mapped[EventStatus] = mapped_column(default=EventStatus.draft, index=True)
     #: BCP 47 tag of the language the event is held in
     language: Mapped[str] = mapped_column(sa.String(16), default="en")
+    #: minutes before the start at which confirmed registrants are reminded; None: the defaults
+    #: (7 days and 1 day, plus 1 hour with the meeting link for online and hybrid events)
+    reminder_offsets: Mapped[list[int] | None] = mapped_column(sa.JSON)
     #: kept in step with the registrations by the registration services, under the event's row lock
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlisted_count: Mapped[int] = mapped_column(default=0)

@@ -94,11 +94,24 @@ class SpeakerRole(enum.StrEnum):
     online_lecture = "online_lecture"
 
 
+class InvitationStatus(enum.StrEnum):
+    invited = "invited"
+    accepted = "accepted"
+    declined = "declined"
+    expired = "expired"
+
+
 class Engagement(db.Model):
     """A speaker taking part in an event, and optionally in one programme item of it."""
 
     __table_args__ = (
         sa.UniqueConstraint("speaker_id", "event_id", "programme_item_id"),
+        # NULLs are distinct in a unique constraint: this one covers engagements with the whole event.
+        sa.Index(
+            "uq_engagement_speaker_id_event_id_whole_event", "speaker_id", "event_id", unique=True,
+            postgresql_where=sa.text("programme_item_id IS NULL"),
+            sqlite_where=sa.text("programme_item_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +121,18 @@ class Engagement(db.Model):
         sa.ForeignKey("programme_item.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[SpeakerRole]
+    #: None when the organisers added the speaker directly, without an invitation
+    invitation_status: Mapped[InvitationStatus | None]
+    invited_at: Mapped[datetime | None]
+    #: the invitation links stop working after this
+    invitation_expires_at: Mapped[datetime | None]
+    #: the organiser's personal words in the invitation
+    invitation_message: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: who is told when the speaker answers
+    invited_by_email: Mapped[str | None] = mapped_column(sa.String(254))
+    answered_at: Mapped[datetime | None]
+    #: the speaker's optional note with the answer
+    answer_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     speaker: Mapped[Speaker] = relationship()
     event: Mapped[Event] = relationship()
