@@ -13,6 +13,18 @@ def seed_demo_command() -> None:
     click.echo(f"Demo data ready ({created} new records).")
 
 
+@click.command("tick")
+def tick_command() -> None:
+    """Do what beat does, once: queue due reminders and re-queue lost or stuck emails (for cron)."""
+    from eventsys.mail import outbox
+    from eventsys.reminders.services import queue_due_reminders
+
+    reminded = queue_due_reminders()
+    requeued = outbox.sweep()
+    click.echo(f"{reminded} reminders queued, {requeued} waiting emails handed to delivery.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's `flask` CLI."""
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(tick_command)
