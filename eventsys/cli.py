@@ -28,3 +28,5 @@ def register_commands(app: Flask) -> None:
     """Attach the commands to the app's `flask` CLI."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(tick_command)
+    from eventsys.speakers.cli import invite_speaker_command
+    app.cli.add_command(invite_speaker_command)

@@ -31,6 +31,8 @@ def celery_settings(redis_url: str | None) -> dict:
         "broker_url": redis_url or "memory://",
         "task_always_eager": redis_url is None,
         "task_ignore_result": True,
+        # Task modules a worker loads at start; a task it has not loaded is dropped as unregistered.
+        "imports": TASK_MODULES,
         "task_default_queue": "default",
         # Email has its own queue, so a burst of reminders never delays other work, and vice versa.
         "task_routes": {"eventsys.mail.*": {"queue": "mail"}},
@@ -44,9 +46,15 @@ def celery_settings(redis_url: str | None) -> dict:
     }
 
 
+TASK_MODULES = ("eventsys.mail.tasks",)
+
+#: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
+WORKER_QUEUES = ("default", "mail")
+
 #: every periodic task, in one place; beat runs as a process of its own, exactly one
 BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "eventsys.mail.sweep_outbox", "schedule": 30.0},
+    "queue-due-reminders": {"task": "eventsys.reminders.queue_due_reminders", "schedule": 60.0},
 }
 
 

@@ -4,12 +4,15 @@ from email.utils import make_msgid
 
 import sqlalchemy as sa
 from flask import render_template
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eventsys.events.calendar import event_calendar
+from eventsys.events.models import EventStatus
 from eventsys.links import external_url
 from eventsys.mail.models import OutboundEmail
 from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.speakers import invitations
+from eventsys.speakers.models import Engagement
 
 #: kinds whose message carries the event as an .ics attachment
 WITH_CALENDAR = {"registration_confirmed", "registration_promoted"}
@@ -39,11 +42,40 @@ def _registration_context(session: Session, email: OutboundEmail) -> dict:
     }
 
 
+def _engagement_context(session: Session, email: OutboundEmail) -> dict:
+    """The invitation, its speaker, event and item; the speaker's own email also gets the answer links."""
+    engagement = session.scalars(
+        sa.select(Engagement)
+        .where(Engagement.id == email.context["engagement_id"])
+        .options(joinedload(Engagement.speaker), joinedload(Engagement.event),
+                 joinedload(Engagement.programme_item))
+    ).one()
+    event = engagement.event
+    context = {
+        "engagement": engagement,
+        "speaker": engagement.speaker,
+        "event": event,
+        "item": engagement.programme_item,
+        "role_words": invitations.role_in_words(engagement.role),
+        # Drafts have no public page yet: a link to one would be a 404.
+        "event_url": external_url("events.detail", slug=event.slug)
+        if event.status is EventStatus.published else None,
+    }
+    if email.kind == "speaker_invitation":
+        # Only the speaker's own email carries the links that answer for them.
+        token = invitations.invitation_token(engagement.id)
+        context["accept_url"] = external_url("speakers.invitation", token=token, answer="accept")
+        context["decline_url"] = external_url("speakers.invitation", token=token, answer="decline")
+    return context
+
+
 def context_for(session: Session, email: OutboundEmail) -> dict:
     """What the templates of this email need, read from the rows it refers to."""
     context = {"locale": email.locale, **email.context}
     if email.registration_id is not None:
         context.update(_registration_context(session, email))
+    if "engagement_id" in email.context:
+        context.update(_engagement_context(session, email))
     return context
 
 

@@ -1,0 +1,303 @@
+"""Inviting a speaker to an event, and the speaker's answer: the rules, one way in for page, CLI and beat.
+
+The invitation lives on the Engagement (invited → accepted, declined or expired)
+and each email is added to the outbox in the transaction that changes it. The
+first answer stands: a second one is refused and tells nobody anything.
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from eventsys import tokens
+from eventsys.database import db, utcnow
+from eventsys.events.models import Event, EventStatus, ProgrammeItem
+from eventsys.mail import outbox
+from eventsys.speakers.models import Engagement, InvitationStatus, Speaker, SpeakerRole
+
+#: how long a speaker has to answer, unless the event starts sooner
+INVITATION_VALIDITY = timedelta(days=30)
+#: the token is made when the email is rendered, after the invitation, so this never cuts a valid one;
+#: the stored expiry is the exact limit, this one the ceiling should a row ever be edited
+LINK_MAX_AGE = INVITATION_VALIDITY
+#: the purpose the invitation links are signed for
+TOKEN_PURPOSE = "invitation"
+#: longest note a speaker can send with the answer
+NOTE_MAX = 2000
+
+#: how the invitation names each role: "... as keynote speaker at ..."
+ROLE_IN_WORDS = {
+    SpeakerRole.keynote: "keynote speaker",
+    SpeakerRole.invited_talk: "invited speaker",
+    SpeakerRole.panel: "panellist",
+    SpeakerRole.online_lecture: "online lecturer",
+}
+
+
+class InvitationError(Exception):
+    """An invitation could not be made or answered; the message says why, for the person."""
+
+
+class InvitationNotFound(InvitationError):
+    """No invitation behind this id: never made, or the engagement was removed."""
+
+    def __init__(self):
+        super().__init__("We could not find this invitation. It may have been withdrawn.")
+
+
+class InvitationGone(InvitationError):
+    """The invitation can no longer be answered, and never will again; `engagement` is it."""
+
+    def __init__(self, message: str, engagement: Engagement):
+        super().__init__(message)
+        self.engagement = engagement
+
+
+class InvitationExpired(InvitationGone):
+    """The time to answer has passed."""
+
+    def __init__(self, engagement: Engagement):
+        super().__init__("This invitation has expired.", engagement)
+
+
+class AlreadyAnswered(InvitationError):
+    """The speaker answered before; that first answer stands. `engagement` shows it."""
+
+    def __init__(self, engagement: Engagement):
+        super().__init__(f"This invitation was already {engagement.invitation_status.value}.")
+        self.engagement = engagement
+
+
+def role_in_words(role: SpeakerRole) -> str:
+    """The role as a sentence says it: 'keynote speaker'."""
+    return ROLE_IN_WORDS.get(role, role.value.replace("_", " "))
+
+
+def invitation_token(engagement_id: int) -> str:
+    """The signed token of the speaker's invitation link; made when the email is rendered, never stored."""
+    return tokens.make_token(TOKEN_PURPOSE, {"engagement": engagement_id})
+
+
+def engagement_id_from_token(token: str) -> int:
+    """The engagement an invitation token names; raises tokens.InvalidToken or tokens.ExpiredToken."""
+    payload = tokens.read_token(TOKEN_PURPOSE, token, LINK_MAX_AGE)
+    return _engagement_id_in(payload)
+
+
+def engagement_id_in_expired(expired: tokens.ExpiredToken) -> int:
+    """The engagement a genuine but expired invitation token names."""
+    return _engagement_id_in(expired.payload)
+
+
+def _engagement_id_in(payload) -> int:
+    engagement_id = payload.get("engagement") if isinstance(payload, dict) else None
+    if not isinstance(engagement_id, int):
+        raise tokens.InvalidToken("This link is not valid.")
+    return engagement_id
+
+
+def speaker_by_email(email: str) -> Speaker | None:
+    """The speaker record with this email address, whatever its case."""
+    return db.session.scalars(
+        sa.select(Speaker).where(sa.func.lower(Speaker.email) == email.strip().lower())
+    ).first()
+
+
+def programme_item_by_title(event_id: int, title: str) -> ProgrammeItem | None:
+    """The event's programme item with this title, ignoring case."""
+    return db.session.scalars(
+        sa.select(ProgrammeItem).where(
+            ProgrammeItem.event_id == event_id, sa.func.lower(ProgrammeItem.title) == title.strip().lower()
+        )
+    ).first()
+
+
+def find_engagement(speaker_id: int, event_id: int,
+                    programme_item_id: int | None = None) -> Engagement | None:
+    """The speaker's engagement at the event (in that programme item, or with the whole event)."""
+    item_matches = (
+        Engagement.programme_item_id.is_(None)
+        if programme_item_id is None
+        else Engagement.programme_item_id == programme_item_id
+    )
+    return db.session.scalars(
+        sa.select(Engagement).where(
+            Engagement.speaker_id == speaker_id, Engagement.event_id == event_id, item_matches
+        )
+    ).first()
+
+
+def _checked_target(speaker_id: int, event_id: int, programme_item_id: int | None,
+                    invited_by_email: str, now: datetime) -> tuple[Speaker, Event]:
+    """The speaker and event, once it is sure an invitation can be sent; else InvitationError."""
+    speaker = db.session.get(Speaker, speaker_id)
+    if speaker is None:
+        raise InvitationError(f"There is no speaker with id {speaker_id}.")
+    if not speaker.email:
+        raise InvitationError(
+            f"{speaker.display_name} has no email address on record; add one before inviting them."
+        )
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise InvitationError(f"There is no event with id {event_id}.")
+    if event.status is EventStatus.cancelled:
+        raise InvitationError(f"{event.title} has been cancelled; speakers cannot be invited to it.")
+    if event.starts_at <= now:
+        raise InvitationError(f"{event.title} has already started; invite speakers before the start.")
+    if programme_item_id is not None:
+        item = db.session.get(ProgrammeItem, programme_item_id)
+        if item is None or item.event_id != event_id:
+            raise InvitationError(f"The programme item {programme_item_id} is not part of {event.title}.")
+    if "@" not in (invited_by_email or ""):
+        raise InvitationError("Say who invites, by email address: that person is told the answer.")
+    return speaker, event
+
+
+def _role(role: SpeakerRole | str) -> SpeakerRole:
+    try:
+        return SpeakerRole(role)
+    except ValueError:
+        known = ", ".join(r.value for r in SpeakerRole)
+        raise InvitationError(f"Unknown role {role!r}; choose one of {known}.") from None
+
+
+def invite_speaker(speaker_id: int, event_id: int, role: SpeakerRole | str, message: str = "",
+                   programme_item_id: int | None = None, *, invited_by_email: str,
+                   now: datetime | None = None) -> Engagement:
+    """Invite the speaker to the event (or one programme item of it) and queue the invitation email.
+
+    An engagement that already carries an invitation is returned unchanged: no
+    second invitation and no second email. One the organisers added directly
+    becomes an invitation. Raises InvitationError, and then writes nothing.
+    """
+    now = now or utcnow()
+    role = _role(role)
+    speaker, event = _checked_target(speaker_id, event_id, programme_item_id, invited_by_email, now)
+    invitation = dict(
+        role=role,
+        invitation_status=InvitationStatus.invited,
+        invited_at=now,
+        invitation_expires_at=min(now + INVITATION_VALIDITY, event.starts_at),
+        invitation_message=message.strip(),
+        invited_by_email=invited_by_email.strip(),
+        answered_at=None,
+        answer_note="",
+    )
+    engagement = find_engagement(speaker_id, event_id, programme_item_id)
+    if engagement is not None and engagement.invitation_status is not None:
+        return engagement
+    if engagement is None:
+        engagement = Engagement(
+            speaker_id=speaker_id, event_id=event_id, programme_item_id=programme_item_id, **invitation
+        )
+        db.session.add(engagement)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            # The same invitation, sent a moment ago from elsewhere, won the unique index: that one stands.
+            db.session.rollback()
+            existing = find_engagement(speaker_id, event_id, programme_item_id)
+            if existing is None:
+                raise
+            return existing
+    else:
+        for name, value in invitation.items():
+            setattr(engagement, name, value)
+    outbox.enqueue(
+        "speaker_invitation", speaker.email, f"speaker_invitation:engagement:{engagement.id}",
+        context={"engagement_id": engagement.id}, event_id=event_id,
+    )
+    db.session.commit()
+    return engagement
+
+
+def _invitation(engagement_id: int) -> Engagement:
+    """The engagement with its speaker, event and programme item, if it is an invitation."""
+    engagement = db.session.scalars(
+        sa.select(Engagement)
+        .where(Engagement.id == engagement_id, Engagement.invitation_status.is_not(None))
+        .options(joinedload(Engagement.speaker), joinedload(Engagement.event),
+                 joinedload(Engagement.programme_item))
+        .execution_options(populate_existing=True)
+    ).first()
+    if engagement is None:
+        raise InvitationNotFound()
+    return engagement
+
+
+def _mark_expired(engagement_ids: sa.ColumnElement[bool], now: datetime) -> int:
+    """Set still-open invitations matching the condition, whose time has passed, to expired."""
+    result = db.session.execute(
+        sa.update(Engagement)
+        .where(engagement_ids, Engagement.invitation_status == InvitationStatus.invited,
+               Engagement.invitation_expires_at <= now)
+        .values(invitation_status=InvitationStatus.expired)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def expire_invitations(now: datetime | None = None) -> int:
+    """Mark every unanswered invitation past its expiry as expired; returns how many (for beat)."""
+    return _mark_expired(sa.true(), now or utcnow())
+
+
+def expire_invitation(engagement_id: int, now: datetime | None = None) -> Engagement:
+    """Mark this invitation expired if it is still unanswered and its time has passed; returns it."""
+    _mark_expired(Engagement.id == engagement_id, now or utcnow())
+    return _invitation(engagement_id)
+
+
+def open_invitation(engagement_id: int, now: datetime | None = None) -> Engagement:
+    """The invitation as its speaker may see it, answered or not.
+
+    Raises InvitationNotFound, or InvitationExpired (marking it so) once the time has passed unanswered.
+    """
+    engagement = expire_invitation(engagement_id, now)
+    if engagement.invitation_status is InvitationStatus.expired:
+        raise InvitationExpired(engagement)
+    return engagement
+
+
+def _refusal(engagement_id: int, now: datetime) -> InvitationError:
+    """Why this invitation takes no answer now; raises at once when it is gone or expired."""
+    engagement = open_invitation(engagement_id, now)
+    if engagement.invitation_status is not InvitationStatus.invited:
+        return AlreadyAnswered(engagement)
+    return InvitationGone(f"{engagement.event.title} has been cancelled.", engagement)
+
+
+def answer_invitation(engagement_id: int, accept: bool, note: str = "",
+                      now: datetime | None = None) -> Engagement:
+    """Record the speaker's answer and queue a note of it to whoever invited them.
+
+    Only an open invitation takes an answer; the guarded UPDATE makes sure two
+    answers sent at once record (and tell) only one. Raises AlreadyAnswered,
+    InvitationExpired, InvitationGone or InvitationNotFound otherwise.
+    """
+    now = now or utcnow()
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise InvitationError(f"Please keep the note under {NOTE_MAX} characters.")
+    cancelled_events = sa.select(Event.id).where(Event.status == EventStatus.cancelled)
+    answered = db.session.scalars(
+        sa.update(Engagement)
+        .where(Engagement.id == engagement_id, Engagement.invitation_status == InvitationStatus.invited,
+               Engagement.invitation_expires_at > now, Engagement.event_id.not_in(cancelled_events))
+        .values(invitation_status=InvitationStatus.accepted if accept else InvitationStatus.declined,
+                answered_at=now, answer_note=note)
+        .returning(Engagement)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).first()
+    if answered is None:
+        raise _refusal(engagement_id, now)
+    if answered.invited_by_email:
+        outbox.enqueue(
+            "invitation_answered", answered.invited_by_email, f"invitation_answered:engagement:{answered.id}",
+            context={"engagement_id": answered.id, "accepted": accept, "note": note},
+            event_id=answered.event_id,
+        )
+    db.session.commit()
+    return answered

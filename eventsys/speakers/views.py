@@ -1,0 +1,78 @@
+"""The speaker's invitation page: read the invitation, then accept or decline it, without an account."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from eventsys import tokens
+from eventsys.speakers import invitations
+from eventsys.speakers.forms import InvitationAnswerForm
+from eventsys.speakers.models import InvitationStatus
+
+bp = Blueprint("speakers", __name__)
+
+#: what a visitor with a broken or forged link reads
+BAD_LINK = ("This invitation link is not valid. Please open it again from the invitation email, "
+            "making sure the whole address was copied.")
+
+
+def _gone_page(gone: invitations.InvitationGone):
+    """410: the invitation can no longer be answered, and why."""
+    return render_template(
+        "speakers/gone.html", engagement=gone.engagement, event=gone.engagement.event,
+        reason=str(gone), expired=isinstance(gone, invitations.InvitationExpired),
+    ), 410
+
+
+def _invitation_page(engagement, form: InvitationAnswerForm, status: int = 200, already: bool = False):
+    """The invitation with its answer form, or with the answer given (`already` when given twice)."""
+    return render_template(
+        "speakers/invitation.html", engagement=engagement, event=engagement.event,
+        speaker=engagement.speaker, item=engagement.programme_item, form=form,
+        role_words=invitations.role_in_words(engagement.role), statuses=InvitationStatus,
+        suggested=request.args.get("answer"), already=already,
+    ), status
+
+
+def _engagement_id(token: str) -> int:
+    """The engagement the link names: 404 for a bad link; InvitationExpired (marking it so) for an old one."""
+    try:
+        return invitations.engagement_id_from_token(token)
+    except tokens.ExpiredToken as expired:
+        engagement = invitations.expire_invitation(invitations.engagement_id_in_expired(expired))
+        raise invitations.InvitationExpired(engagement) from None
+    except tokens.InvalidToken:
+        abort(404, description=BAD_LINK)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """Show the invitation; a POST from its form records the speaker's answer."""
+    try:
+        engagement_id = _engagement_id(token)
+        engagement = invitations.open_invitation(engagement_id)
+    except invitations.InvitationNotFound as missing:
+        abort(404, description=str(missing))
+    except invitations.InvitationGone as gone:
+        return _gone_page(gone)
+
+    form = InvitationAnswerForm()
+    if not form.is_submitted():
+        return _invitation_page(engagement, form)
+    if not form.validate():
+        return _invitation_page(engagement, form, 422)
+    accept = form.answer()
+    if accept is None:
+        form.form_errors.append("Choose Accept or Decline.")
+        return _invitation_page(engagement, form, 422)
+    try:
+        invitations.answer_invitation(engagement_id, accept, form.note.data or "")
+    except invitations.AlreadyAnswered as already:
+        return _invitation_page(already.engagement, form, 409, already=True)
+    except invitations.InvitationGone as gone:
+        return _gone_page(gone)
+    except invitations.InvitationNotFound as missing:
+        abort(404, description=str(missing))
+    except invitations.InvitationError as refused:
+        form.form_errors.append(str(refused))
+        return _invitation_page(engagement, form, 422)
+    flash("Thank you: your answer is on its way to the organisers.", "success")
+    return redirect(url_for("speakers.invitation", token=token), code=303)

@@ -1,0 +1,177 @@
+"""The outbox with a real Celery worker on a real Redis and a real SMTP server, including faults."""
+
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from eventsys.config import WORKER_QUEUES
+from eventsys.database import db
+from eventsys.events.models import Event
+from eventsys.mail import outbox
+from eventsys.mail.models import EmailState, OutboundEmail
+from eventsys.registration import services
+from tests import servers
+from tests.conftest import _empty_tables, make_app
+from tests.factories import applicant, make_event
+
+pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
+
+
+@pytest.fixture
+def broker():
+    """A Redis server of this test's own: it can be stopped and started again."""
+    servers.require_redis()  # fail (CI) or skip early when Redis is not installed at all
+    process, url = servers.start_redis()
+    yield {"process": process, "url": url}
+    servers.stop(process)
+
+
+#: settings shared by the test's app and the worker process, so both see the same servers
+def _settings(postgresql_url: str, broker_url: str, sink) -> dict[str, str]:
+    return {
+        "DATABASE_URL": postgresql_url,
+        "REDIS_URL": broker_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(sink.port),
+        "MAIL_DEFAULT_SENDER": "events@astro.example.edu",
+        "MAIL_RETRY_BASE_SECONDS": "0.2",
+        "MAIL_SWEEP_GRACE_SECONDS": "0",
+        "MAIL_SENDING_TIMEOUT_SECONDS": "3",
+        "BASE_URL": "http://events.test",
+    }
+
+
+@pytest.fixture
+def worker_app(postgresql_url, smtp_sink, broker, tmp_path, monkeypatch):
+    """The app on PostgreSQL with Celery on the test's Redis and mail to the SMTP sink."""
+    settings = _settings(postgresql_url, broker["url"], smtp_sink)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    app = make_app(postgresql_url, MAIL_FILE_DIR=str(tmp_path / "mail"))
+    app.worker_env = servers.app_environment(**settings)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@contextmanager
+def _worker(app, concurrency: int = 2):
+    """A real `celery -A worker worker` process on both queues, stopped (warm) afterwards."""
+    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    process = servers.start_process(
+        [
+            str(servers.VENV_BIN / "celery"),
+            "-A",
+            "worker",
+            "worker",
+            "-Q",
+            ",".join(WORKER_QUEUES),
+            "-P",
+            "threads",
+            "-c",
+            str(concurrency),
+            "-n",
+            name,
+            "--loglevel=INFO",
+        ],
+        app.worker_env,
+    )
+    try:
+        _wait_for(lambda: "ready." in servers.output_of(process) or process.poll() is not None, 30)
+        assert process.poll() is None, servers.output_of(process)
+        yield process
+    finally:
+        servers.stop(process)
+
+
+def _wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting; outbox: {_states()}")
+        time.sleep(0.05)
+
+
+def _states() -> dict[str, int]:
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(OutboundEmail.state, sa.func.count()).group_by(OutboundEmail.state))
+    return {state.value: count for state, count in rows}
+
+
+def test_the_worker_delivers_what_registrations_queue(worker_app, smtp_sink):
+    event = make_event(capacity=3)
+    with _worker(worker_app):
+        for n in range(1, 6):
+            services.register(event, applicant(n))
+        _wait_for(lambda: len(smtp_sink.messages) == 5)
+        _wait_for(lambda: _states() == {"sent": 5})
+    subjects = sorted(m["Subject"].split(":")[0] for m in smtp_sink.messages)
+    assert subjects == ["Registration confirmed"] * 3 + ["Waiting list, number 1", "Waiting list, number 2"]
+
+
+def test_registrations_succeed_while_redis_is_down_and_their_mail_follows_once(worker_app, smtp_sink, broker):
+    event_id = make_event(capacity=None).id
+    servers.stop(broker["process"])
+    port = int(broker["url"].rsplit(":", 1)[1].split("/")[0])
+
+    errors = []
+
+    def register_range(numbers):
+        with worker_app.app_context():  # a session of the thread's own
+            for n in numbers:
+                try:
+                    services.register(db.session.get(Event, event_id), applicant(n))
+                except Exception as problem:  # noqa: BLE001 - the assertion below reports it
+                    errors.append(problem)
+
+    threads = [
+        threading.Thread(target=register_range, args=(range(start, start + 10),))
+        for start in range(1, 101, 10)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _states() == {"queued": 100}
+
+    broker["process"], _ = servers.start_redis(port)
+    with _worker(worker_app):
+        assert outbox.sweep() == 100
+        _wait_for(lambda: _states() == {"sent": 100})
+    assert sorted(smtp_sink.recipients()) == sorted(f"attendee{n}@example.org" for n in range(1, 101))
+
+
+def test_temporary_refusals_are_retried_until_everything_is_delivered_once(worker_app, smtp_sink):
+    smtp_sink.refuse_every_other = True
+    event = make_event(capacity=None)
+    with _worker(worker_app):
+        for n in range(1, 21):
+            services.register(event, applicant(n))
+        _wait_for(lambda: _states() == {"sent": 20}, timeout=60)
+    assert sorted(smtp_sink.recipients()) == sorted(f"attendee{n}@example.org" for n in range(1, 21))
+    assert smtp_sink.attempts >= 40, "every other attempt was refused with 451"
+    retried = db.session.scalars(sa.select(OutboundEmail).where(OutboundEmail.attempts > 1)).all()
+    assert retried and all(email.last_error is None for email in retried)
+
+
+def test_a_permanent_refusal_fails_that_email_with_its_reason_and_spares_the_rest(worker_app, smtp_sink):
+    smtp_sink.reject_addresses = {"attendee3@example.org"}
+    event = make_event(capacity=None)
+    with _worker(worker_app):
+        for n in range(1, 6):
+            services.register(event, applicant(n))
+        _wait_for(lambda: _states() == {"sent": 4, "failed": 1})
+    failed = db.session.scalars(
+        sa.select(OutboundEmail).where(OutboundEmail.state == EmailState.failed)
+    ).one()
+    assert failed.recipient == "attendee3@example.org"
+    assert failed.last_error.startswith("550")
+    assert failed.attempts == 1
+    assert sorted(smtp_sink.recipients()) == [f"attendee{n}@example.org" for n in (1, 2, 4, 5)]
