@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and can be told to refuse."""
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -27,6 +28,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
         with self.sink.lock:
             self.sink.attempts += 1
             if self.sink.refuse_every_other and self.sink.attempts % 2 == 1:
@@ -45,6 +48,8 @@ class SmtpSink:
         self.connections = 0
         self.attempts = 0
         self.refuse_every_other = False
+        #: seconds to take over each message, to make a batch last long enough to interrupt
+        self.delay = 0.0
         self.reject_addresses: set[str] = set()
         self.lock = threading.Lock()
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)

@@ -1,5 +1,6 @@
 """The outbox with a real Celery worker on a real Redis and a real SMTP server, including faults."""
 
+import signal
 import threading
 import time
 import uuid
@@ -9,11 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.config import WORKER_QUEUES
-from eventsys.database import db
+from eventsys.database import db, utcnow
 from eventsys.events.models import Event
 from eventsys.mail import outbox
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration import services
+from eventsys.registration.models import Registration
 from tests import servers
 from tests.conftest import _empty_tables, make_app
 from tests.factories import applicant, make_event
@@ -175,3 +177,51 @@ def test_a_permanent_refusal_fails_that_email_with_its_reason_and_spares_the_res
     assert failed.last_error.startswith("550")
     assert failed.attempts == 1
     assert sorted(smtp_sink.recipients()) == [f"attendee{n}@example.org" for n in (1, 2, 4, 5)]
+
+
+def _registrations(event_id: int, count: int) -> None:
+    """Many confirmed registrations at once, written directly: the test is about mail, not seats."""
+    now = utcnow()
+    db.session.execute(
+        sa.insert(Registration),
+        [
+            {
+                "event_id": event_id,
+                "name": f"Attendee {n}",
+                "email": f"attendee{n}@example.org",
+                "country": "RU",
+                "category": "faculty",
+                "answers": {},
+                "status": "confirmed",
+                "token": f"token-{n}",
+                "locale": "en",
+                "created_at": now,
+                "consented_at": now,
+            }
+            for n in range(count)
+        ],
+    )
+    db.session.commit()
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_what_was_in_flight(
+    worker_app, smtp_sink
+):
+    smtp_sink.delay = 0.004
+    event = make_event(capacity=None)
+    _registrations(event.id, 1000)
+    concurrency = 2
+    with _worker(worker_app, concurrency) as first:
+        outbox.enqueue_for_registrations("event_cancelled", outbox.active_registrations_of(event.id))
+        db.session.commit()
+        _wait_for(lambda: len(smtp_sink.messages) >= 200)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    assert len(smtp_sink.messages) < 1000, "the worker was killed in the middle"
+    time.sleep(float(worker_app.worker_env["MAIL_SENDING_TIMEOUT_SECONDS"]))
+    with _worker(worker_app, concurrency):
+        assert outbox.sweep() > 0
+        _wait_for(lambda: _states() == {"sent": 1000}, timeout=90)
+    recipients = smtp_sink.recipients()
+    assert set(recipients) == {f"attendee{n}@example.org" for n in range(1000)}
+    assert len(recipients) - 1000 <= concurrency, "only messages in flight at the kill may repeat"
