@@ -46,7 +46,7 @@ def celery_settings(redis_url: str | None) -> dict:
     }
 
 
-TASK_MODULES = ("eventsys.mail.tasks",)
+TASK_MODULES = ("eventsys.mail.tasks", "eventsys.reminders.tasks")
 
 #: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
 WORKER_QUEUES = ("default", "mail")

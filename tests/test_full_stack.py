@@ -36,7 +36,9 @@ def test_the_processes_started_by_hand_serve_registrations_and_answer_as_a_worke
     worker_name = f"stack-{uuid.uuid4().hex[:8]}@localhost"
     processes = [
         servers.start_process(
-            celery + ["worker", "--loglevel=INFO", "--concurrency=1", "-n", worker_name], stack_env
+            celery
+            + ["worker", "-Q", "default,mail", "--loglevel=INFO", "--concurrency=1", "-n", worker_name],
+            stack_env,
         ),
         servers.start_process(
             celery + ["beat", "--loglevel=INFO", "--schedule", f"/tmp/{worker_name}-beat"], stack_env
