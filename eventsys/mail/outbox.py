@@ -178,6 +178,17 @@ def resend(email_id: int) -> None:
     db.session.commit()
 
 
+def withdraw_queued(event_id: int, kinds: list[str]) -> int:
+    """Cancel the event's emails of these kinds that have not gone yet (a cancelled event's reminders)."""
+    return db.session.execute(
+        sa.update(OutboundEmail)
+        .where(OutboundEmail.event_id == event_id, OutboundEmail.kind.in_(kinds),
+               OutboundEmail.state == EmailState.queued)
+        .values(state=EmailState.cancelled, last_error="withdrawn: the event was cancelled")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def cancel(email_id: int) -> None:
     """Withdraw a queued email before it is sent."""
     db.session.execute(

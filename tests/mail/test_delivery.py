@@ -1,0 +1,138 @@
+"""Delivering outbox rows: once only, whoever asks and however often, and honest about failures."""
+
+import threading
+
+import sqlalchemy as sa
+
+from eventsys.database import db
+from eventsys.mail import delivery, outbox
+from eventsys.mail.models import EmailState, OutboundEmail
+from eventsys.registration.models import Registration
+from eventsys.registration.services import register
+from tests.conftest import both_databases
+from tests.factories import applicant, make_event
+from tests.servers import free_port
+
+
+def _queued_without_delivery(app, count: int) -> list[int]:
+    """Registrations whose confirmation rows exist but were not handed to a worker yet."""
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    app.config["MAIL_PORT"] = free_port()  # nobody listens: delivery at registration fails softly
+    event = make_event(capacity=None)
+    for n in range(1, count + 1):
+        register(event, applicant(n))
+    return list(db.session.scalars(sa.select(OutboundEmail.id).order_by(OutboundEmail.id)))
+
+
+@both_databases
+def test_an_unreachable_server_is_a_temporary_failure_retried_later(app):
+    [email_id] = _queued_without_delivery(app, 1)
+    email = db.session.get(OutboundEmail, email_id)
+    assert email.state is EmailState.queued
+    assert email.attempts == 1 and "cannot reach 127.0.0.1" in email.last_error
+    assert email.next_attempt_at > email.created_at
+
+
+@both_databases
+def test_delivering_the_same_ids_again_sends_nothing_twice(app, smtp_sink):
+    ids = _queued_without_delivery(app, 3)
+    app.config.update(smtp_sink.config(), MAIL_RETRY_BASE_SECONDS=0)
+    db.session.execute(sa.update(OutboundEmail).values(next_attempt_at=OutboundEmail.created_at))
+    db.session.commit()
+    delivery.deliver(ids)
+    delivery.deliver(ids)
+    assert len(smtp_sink.messages) == 3
+    db.session.expire_all()
+    assert {e.state for e in db.session.scalars(sa.select(OutboundEmail))} == {EmailState.sent}
+
+
+def test_concurrent_deliveries_of_the_same_rows_send_each_once(app, smtp_sink, postgresql_url):
+    from tests.conftest import make_app
+
+    app = make_app(postgresql_url, **smtp_sink.config())
+    with app.app_context():
+        try:
+            event = make_event(capacity=None)
+            app.config["MAIL_PORT"] = free_port()
+            for n in range(1, 41):
+                register(event, applicant(n))
+            ids = list(db.session.scalars(sa.select(OutboundEmail.id)))
+            db.session.execute(sa.update(OutboundEmail).values(next_attempt_at=OutboundEmail.created_at))
+            db.session.commit()
+            app.config.update(smtp_sink.config())
+
+            def deliver_all():
+                with app.app_context():
+                    delivery.deliver(ids)
+
+            threads = [threading.Thread(target=deliver_all) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert sorted(smtp_sink.recipients()) == sorted(f"attendee{n}@example.org" for n in range(1, 41))
+        finally:
+            from tests.conftest import _empty_tables
+
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+
+
+def test_a_failed_email_can_be_sent_again_with_the_same_content(app, smtp_sink):
+    app.config.update(smtp_sink.config())
+    smtp_sink.reject_addresses = {"attendee1@example.org"}
+    register(make_event(), applicant(1))
+    failed = db.session.scalars(sa.select(OutboundEmail)).one()
+    assert failed.state is EmailState.failed and failed.last_error.startswith("550")
+    smtp_sink.reject_addresses = set()
+    outbox.resend(failed.id)
+    [message] = smtp_sink.messages
+    db.session.refresh(failed)
+    assert failed.state is EmailState.sent
+    assert message["Message-ID"].strip() == failed.message_id
+    assert message["Subject"] == failed.subject
+
+
+def test_a_queued_email_can_be_cancelled_before_it_goes(app):
+    [email_id] = _queued_without_delivery(app, 1)
+    outbox.cancel(email_id)
+    db.session.expire_all()
+    assert db.session.get(OutboundEmail, email_id).state is EmailState.cancelled
+    assert outbox.sweep() == 0
+
+
+def test_the_sweep_hands_over_rows_left_queued_or_stuck_in_sending(app, smtp_sink):
+    ids = _queued_without_delivery(app, 2)
+    app.config.update(smtp_sink.config(), MAIL_SWEEP_GRACE_SECONDS=0, MAIL_SENDING_TIMEOUT_SECONDS=0)
+    db.session.execute(
+        sa.update(OutboundEmail)
+        .where(OutboundEmail.id == ids[0])
+        .values(state=EmailState.sending, claimed_at=OutboundEmail.created_at)
+    )
+    db.session.execute(
+        sa.update(OutboundEmail)
+        .where(OutboundEmail.id == ids[1])
+        .values(next_attempt_at=OutboundEmail.created_at)
+    )
+    db.session.commit()
+    assert outbox.sweep() == 2
+    assert sorted(smtp_sink.recipients()) == ["attendee1@example.org", "attendee2@example.org"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 2
+
+
+def test_cancelling_an_event_withdraws_its_reminders_not_yet_sent(app, mail_dir):
+    from datetime import timedelta
+
+    from eventsys.database import utcnow
+    from eventsys.events.lifecycle import cancel_event
+
+    event = make_event()
+    register(event, applicant(1))
+    outbox.enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m",
+                                     not_before=utcnow() + timedelta(hours=1))
+    db.session.commit()
+    cancel_event(event.id)
+    kinds = dict(db.session.execute(sa.select(OutboundEmail.kind, OutboundEmail.state)).all())
+    assert kinds == {"registration_confirmed": EmailState.sent, "reminder": EmailState.cancelled,
+                     "event_cancelled": EmailState.sent}
