@@ -91,6 +91,7 @@ def engagement_id_in_expired(expired: tokens.ExpiredToken) -> int:
 
 
 def _engagement_id_in(payload) -> int:
+    """The engagement id in a token's payload; a payload of another shape is no invitation."""
     engagement_id = payload.get("engagement") if isinstance(payload, dict) else None
     if not isinstance(engagement_id, int):
         raise tokens.InvalidToken("This link is not valid.")
@@ -155,6 +156,7 @@ def _checked_target(speaker_id: int, event_id: int, programme_item_id: int | Non
 
 
 def _role(role: SpeakerRole | str) -> SpeakerRole:
+    """The role named, or InvitationError listing the roles there are."""
     try:
         return SpeakerRole(role)
     except ValueError:
@@ -195,12 +197,13 @@ def invite_speaker(speaker_id: int, event_id: int, role: SpeakerRole | str, mess
         try:
             db.session.flush()
         except sa.exc.IntegrityError:
-            # The same invitation, sent a moment ago from elsewhere, won the unique index: that one stands.
+            # The same engagement was added a moment ago from elsewhere and won the unique index:
+            # go again, now with that one, which is either an invitation already or becomes one.
             db.session.rollback()
-            existing = find_engagement(speaker_id, event_id, programme_item_id)
-            if existing is None:
+            if find_engagement(speaker_id, event_id, programme_item_id) is None:
                 raise
-            return existing
+            return invite_speaker(speaker_id, event_id, role, message, programme_item_id,
+                                  invited_by_email=invited_by_email, now=now)
     else:
         for name, value in invitation.items():
             setattr(engagement, name, value)
@@ -253,20 +256,16 @@ def expire_invitation(engagement_id: int, now: datetime | None = None) -> Engage
 def open_invitation(engagement_id: int, now: datetime | None = None) -> Engagement:
     """The invitation as its speaker may see it, answered or not.
 
-    Raises InvitationNotFound, or InvitationExpired (marking it so) once the time has passed unanswered.
+    Raises InvitationNotFound; InvitationExpired (marking it so) once the time has passed unanswered;
+    InvitationGone while unanswered when the event has been cancelled since.
     """
     engagement = expire_invitation(engagement_id, now)
     if engagement.invitation_status is InvitationStatus.expired:
         raise InvitationExpired(engagement)
+    unanswered = engagement.invitation_status is InvitationStatus.invited
+    if unanswered and engagement.event.status is EventStatus.cancelled:
+        raise InvitationGone(f"{engagement.event.title} has been cancelled.", engagement)
     return engagement
-
-
-def _refusal(engagement_id: int, now: datetime) -> InvitationError:
-    """Why this invitation takes no answer now; raises at once when it is gone or expired."""
-    engagement = open_invitation(engagement_id, now)
-    if engagement.invitation_status is not InvitationStatus.invited:
-        return AlreadyAnswered(engagement)
-    return InvitationGone(f"{engagement.event.title} has been cancelled.", engagement)
 
 
 def answer_invitation(engagement_id: int, accept: bool, note: str = "",
@@ -292,7 +291,8 @@ def answer_invitation(engagement_id: int, accept: bool, note: str = "",
         .execution_options(populate_existing=True, synchronize_session=False)
     ).first()
     if answered is None:
-        raise _refusal(engagement_id, now)
+        # Say why: open_invitation raises for a missing, expired or withdrawn one; what is left was answered.
+        raise AlreadyAnswered(open_invitation(engagement_id, now))
     if answered.invited_by_email:
         outbox.enqueue(
             "invitation_answered", answered.invited_by_email, f"invitation_answered:engagement:{answered.id}",

@@ -42,6 +42,11 @@ def _text(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
+def _subject(message) -> str:
+    # The stdlib folds a long Subject onto its own continuation line and parses it back with a leading space.
+    return message["Subject"].strip()
+
+
 def _link(message, answer: str) -> str:
     return re.search(rf"^{answer}: (\S+)", _text(message), re.MULTILINE).group(1)
 
@@ -70,7 +75,7 @@ def test_the_speaker_accepts_from_the_email_and_the_organiser_hears_it_once(app,
     engagement = _invite(_speaker(), event)
 
     [invitation] = smtp_sink.to(SPEAKER)
-    assert invitation["Subject"] == "Invitation to speak at Symposium on Intelligent Microsystems"
+    assert _subject(invitation) == "Invitation to speak at Symposium on Intelligent Microsystems"
     text = _text(invitation)
     assert text.startswith("Dear Academician Jinsong Leng,")
     assert "as keynote speaker at" in text
@@ -85,7 +90,9 @@ def test_the_speaker_accepts_from_the_email_and_the_organiser_hears_it_once(app,
     assert page.status_code == 200
     assert "Symposium on Intelligent Microsystems" in page.text and "keynote speaker" in page.text
     assert "shape-memory polymers" in page.text and "secret-room" not in page.text
-    response = _answer(client, accept_link, "accept", note="Happy to come; I will need a projector.")
+    csrf_token = read_form(page.text).fields["csrf_token"]
+    note = "Happy to come; I will need a projector."
+    response = client.post(accept_link, data={"csrf_token": csrf_token, "note": note, "accept": "Accept"})
     assert response.status_code == 303
     after = client.get(response.headers["Location"])
     assert "You accepted this invitation on" in after.text and "I will need a projector." in after.text
@@ -93,25 +100,18 @@ def test_the_speaker_accepts_from_the_email_and_the_organiser_hears_it_once(app,
     assert _status(engagement.id) is InvitationStatus.accepted
 
     [notice] = smtp_sink.to(ORGANISER)
-    assert notice["Subject"] == "Academician Jinsong Leng accepted: Symposium on Intelligent Microsystems"
+    assert _subject(notice) == "Academician Jinsong Leng accepted: Symposium on Intelligent Microsystems"
     assert "Happy to come; I will need a projector." in _text(notice)
     assert "secret-room" not in notice.as_string()
     assert "/invitations/" not in notice.as_string(), "the answer links are for the speaker alone"
 
-    # The first answer stands: changing one's mind on the same page changes and tells nothing.
-    again = _answer_again(client, accept_link, "decline")
+    # The first answer stands: pressing Decline in a tab still open changes and tells nothing.
+    again = client.post(accept_link, data={"csrf_token": csrf_token, "decline": "Decline"})
     assert again.status_code == 409
     assert "You already accepted this invitation on" in again.text
     db.session.expire_all()
     assert _status(engagement.id) is InvitationStatus.accepted
     assert len(smtp_sink.to(ORGANISER)) == 1
-
-
-def _answer_again(client, link: str, button: str):
-    """Post from the page opened before answering, as a second tab would."""
-    page = client.get(link)
-    form = read_form(page.text)
-    return client.post(link, data={"csrf_token": form.fields["csrf_token"], button: button})
 
 
 def test_the_speaker_declines_with_a_note_from_the_decline_link(app, client, smtp_sink):
@@ -130,7 +130,7 @@ def test_the_speaker_declines_with_a_note_from_the_decline_link(app, client, smt
     db.session.expire_all()
     assert _status(engagement.id) is InvitationStatus.declined
     [notice] = smtp_sink.to(ORGANISER)
-    assert notice["Subject"] == "Academician Jinsong Leng declined: Forum on Space Robotics"
+    assert _subject(notice) == "Academician Jinsong Leng declined: Forum on Space Robotics"
     assert "I am teaching that week, sorry." in _text(notice)
 
 
@@ -200,6 +200,7 @@ def test_an_invitation_to_an_event_cancelled_since_cannot_be_answered(app, clien
     cancel_event(event.id)
     response = client.post(accept_link, data={"csrf_token": form.fields["csrf_token"], "accept": "Accept"})
     assert response.status_code == 410 and "has been cancelled" in response.text
+    assert client.get(accept_link).status_code == 410
     db.session.expire_all()
     assert _status(engagement.id) is InvitationStatus.invited
     assert smtp_sink.to(ORGANISER) == []
@@ -216,6 +217,28 @@ def test_inviting_again_makes_no_second_invitation_and_sends_nothing(app):
     assert db.session.scalars(sa.select(OutboundEmail.idempotency_key)).all() == [
         f"speaker_invitation:engagement:{first.id}"
     ]
+
+
+@both_databases
+def test_an_invitation_sent_twice_at_the_same_moment_is_made_once(app, monkeypatch):
+    speaker, event = _speaker(), make_event()
+    looked_up = invitations.find_engagement
+
+    def lose_the_race(*args):
+        """The other request inserts its invitation between our look-up and our insert."""
+        monkeypatch.setattr(invitations, "find_engagement", looked_up)
+        with db.engine.begin() as other:
+            other.execute(sa.insert(Engagement).values(
+                speaker_id=speaker.id, event_id=event.id, role=SpeakerRole.keynote,
+                invitation_status=InvitationStatus.invited, invited_at=utcnow(),
+                invitation_expires_at=event.starts_at, invited_by_email="colleague@astro.example.edu",
+            ))
+        return None
+
+    monkeypatch.setattr(invitations, "find_engagement", lose_the_race)
+    engagement = _invite(speaker, event)
+    assert engagement.invited_by_email == "colleague@astro.example.edu", "the first invitation stands"
+    assert (_count(Engagement), _count(OutboundEmail)) == (1, 0)
 
 
 @both_databases
@@ -301,7 +324,7 @@ def test_expiring_marks_only_unanswered_invitations_past_their_time(app):
 
 
 def test_the_command_line_invites_once(app, runner):
-    speaker = _speaker()
+    _speaker()
     event = make_event(title="Lecture on Orbital Debris")
     db.session.add(ProgrammeItem(event=event, title="Opening lecture", starts_at=event.starts_at,
                                  ends_at=event.starts_at + timedelta(hours=1)))
@@ -310,7 +333,9 @@ def test_the_command_line_invites_once(app, runner):
             "--message", "Join us from Harbin or from afar.", "--by", ORGANISER, "--item", "opening lecture"]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
-    assert "Invited Academician Jinsong Leng <leng@hit.example.edu> to Lecture on Orbital Debris" in result.output
+    assert "Invited Academician Jinsong Leng <leng@hit.example.edu> to Lecture on Orbital Debris" in (
+        result.output
+    )
     assert "as online lecturer" in result.output
     engagement = db.session.scalars(sa.select(Engagement)).one()
     assert engagement.programme_item.title == "Opening lecture"
@@ -324,3 +349,14 @@ def test_the_command_line_invites_once(app, runner):
     unknown = runner.invoke(args=["invite-speaker", "nobody@example.org", event.slug, "--role", "keynote",
                                   "--by", ORGANISER])
     assert unknown.exit_code == 1 and "No speaker has the email address nobody@example.org" in unknown.output
+
+
+def test_a_form_sent_without_choosing_asks_for_a_choice_and_records_nothing(app, client, smtp_sink):
+    app.config.update(smtp_sink.config())
+    engagement = _invite(_speaker(), make_event())
+    accept_link = _link(smtp_sink.to(SPEAKER)[0], "Accept")
+    form = read_form(client.get(accept_link).text)
+    response = client.post(accept_link, data={"csrf_token": form.fields["csrf_token"], "note": "Hmm."})
+    assert response.status_code == 422 and "Choose Accept or Decline." in response.text
+    assert _status(engagement.id) is InvitationStatus.invited
+    assert smtp_sink.to(ORGANISER) == []
