@@ -15,13 +15,16 @@ def seed_demo_command() -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Do what beat does, once: queue due reminders and re-queue lost or stuck emails (for cron)."""
+    """Do what beat does, once: reminders, expired invitations, lost or stuck emails (for cron)."""
     from eventsys.mail import outbox
     from eventsys.reminders.services import queue_due_reminders
+    from eventsys.speakers.invitations import expire_invitations
 
     reminded = queue_due_reminders()
+    expired = expire_invitations()
     requeued = outbox.sweep()
-    click.echo(f"{reminded} reminders queued, {requeued} waiting emails handed to delivery.")
+    click.echo(f"{reminded} reminders queued, {expired} invitations expired, "
+               f"{requeued} waiting emails handed to delivery.")
 
 
 def register_commands(app: Flask) -> None:

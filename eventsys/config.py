@@ -46,7 +46,7 @@ def celery_settings(redis_url: str | None) -> dict:
     }
 
 
-TASK_MODULES = ("eventsys.mail.tasks", "eventsys.reminders.tasks")
+TASK_MODULES = ("eventsys.mail.tasks", "eventsys.reminders.tasks", "eventsys.speakers.tasks")
 
 #: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
 WORKER_QUEUES = ("default", "mail")
@@ -55,6 +55,7 @@ WORKER_QUEUES = ("default", "mail")
 BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "eventsys.mail.sweep_outbox", "schedule": 30.0},
     "queue-due-reminders": {"task": "eventsys.reminders.queue_due_reminders", "schedule": 60.0},
+    "expire-invitations": {"task": "eventsys.speakers.expire_invitations", "schedule": 3600.0},
 }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventKind, EventStatus, ProgrammeItem
-from eventsys.speakers.models import Engagement, Speaker, SpeakerRole
+from eventsys.speakers.models import Engagement, InvitationStatus, Speaker, SpeakerRole
 
 #: statuses a visitor may see; drafts stay with the organisers
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
@@ -26,6 +26,12 @@ def upcoming_events(kind: EventKind | None = None, now: datetime | None = None) 
     return list(db.session.scalars(query))
 
 
+def _confirmed_speaker():
+    """Engagements the public may see: added by the organisers, or invitations the speaker accepted."""
+    return sa.or_(Engagement.invitation_status.is_(None),
+                  Engagement.invitation_status == InvitationStatus.accepted)
+
+
 def _speaker_loading():
     return selectinload(Engagement.speaker).options(
         selectinload(Speaker.institution), selectinload(Speaker.honour_rows)
@@ -39,14 +45,14 @@ def public_event(slug: str) -> Event | None:
         .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
         .options(
             selectinload(Event.programme)
-            .selectinload(ProgrammeItem.engagements)
+            .selectinload(ProgrammeItem.engagements.and_(_confirmed_speaker()))
             .options(_speaker_loading())
         )
     ).first()
 
 
 def event_engagements(event: Event) -> list[Engagement]:
-    """Every speaker engagement of the event, keynotes first, then by name."""
+    """The event's public speaker engagements, keynotes first, then by name."""
     role_order = sa.case(
         {"keynote": 0, "invited_talk": 1, "online_lecture": 2}, value=Engagement.role, else_=3
     )
@@ -54,7 +60,7 @@ def event_engagements(event: Event) -> list[Engagement]:
         db.session.scalars(
             sa.select(Engagement)
             .join(Engagement.speaker)
-            .where(Engagement.event_id == event.id)
+            .where(Engagement.event_id == event.id, _confirmed_speaker())
             .options(_speaker_loading())
             .order_by(role_order, Speaker.name)
         )

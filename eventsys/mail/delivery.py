@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import SMTP
 
 import sqlalchemy as sa
 from flask import current_app
@@ -47,9 +48,13 @@ def sender_domain() -> str:
     return current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].strip(">") or "localhost"
 
 
+_POLICY = SMTP.clone(max_line_length=998)
+
+
 def build_message(email: OutboundEmail) -> EmailMessage:
     """The MIME message of a rendered row: text, HTML alternative, and the calendar when there is one."""
-    message = EmailMessage()
+    # Lines up to the SMTP limit: a long subject is not folded onto a continuation line.
+    message = EmailMessage(policy=_POLICY)
     message["Subject"] = email.subject
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     username, _, domain = email.recipient.rpartition("@")

@@ -104,3 +104,34 @@ def test_html_in_event_text_is_shown_as_text_not_run(client):
     event = make_event(title="<script>alert('x')</script> Forum")
     html = client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_only_speakers_who_accepted_or_were_added_directly_are_shown(client):
+    from eventsys.speakers.models import InvitationStatus
+
+    event = make_event()
+    people = {}
+    for name, status in [
+        ("Added Directly", None),
+        ("Has Accepted", InvitationStatus.accepted),
+        ("Still Invited", InvitationStatus.invited),
+        ("Has Declined", InvitationStatus.declined),
+    ]:
+        speaker = Speaker(name=name, country="RU")
+        db.session.add(speaker)
+        db.session.flush()
+        db.session.add(
+            Engagement(
+                speaker_id=speaker.id,
+                event_id=event.id,
+                role=SpeakerRole.invited_talk,
+                invitation_status=status,
+            )
+        )
+        people[name] = speaker
+    db.session.commit()
+    html = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "Added Directly" in html and "Has Accepted" in html
+    assert "Still Invited" not in html and "Has Declined" not in html
+    api = client.get(f"/api/v1/events/{event.slug}").json
+    assert sorted(s["speaker"]["name"] for s in api["speakers"]) == ["Added Directly", "Has Accepted"]
