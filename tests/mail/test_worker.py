@@ -5,6 +5,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from eventsys.mail import outbox
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration import services
 from eventsys.registration.models import Registration
+from eventsys.reminders.services import queue_due_reminders
 from tests import servers
 from tests.conftest import _empty_tables, make_app
 from tests.factories import applicant, make_event
@@ -180,8 +182,8 @@ def test_a_permanent_refusal_fails_that_email_with_its_reason_and_spares_the_res
 
 
 def _registrations(event_id: int, count: int) -> None:
-    """Many confirmed registrations at once, written directly: the test is about mail, not seats."""
-    now = utcnow()
+    """Many confirmed registrations made days ago, written directly: the test is about mail, not seats."""
+    now = utcnow() - timedelta(days=3)
     db.session.execute(
         sa.insert(Registration),
         [
@@ -204,16 +206,15 @@ def _registrations(event_id: int, count: int) -> None:
     db.session.commit()
 
 
-def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_what_was_in_flight(
+def test_a_worker_killed_in_the_middle_of_1000_reminders_loses_none_and_repeats_only_what_was_in_flight(
     worker_app, smtp_sink
 ):
     smtp_sink.delay = 0.004
-    event = make_event(capacity=None)
+    event = make_event(capacity=None, starts_at=utcnow() + timedelta(hours=23))  # its 1-day reminder is due
     _registrations(event.id, 1000)
     concurrency = 2
     with _worker(worker_app, concurrency) as first:
-        outbox.enqueue_for_registrations("event_cancelled", outbox.active_registrations_of(event.id))
-        db.session.commit()
+        assert queue_due_reminders() == 1000
         _wait_for(lambda: len(smtp_sink.messages) >= 200)
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -222,6 +223,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_what_was_in
     with _worker(worker_app, concurrency):
         assert outbox.sweep() > 0
         _wait_for(lambda: _states() == {"sent": 1000}, timeout=90)
+    assert {m["Subject"].split(" starts")[0] for m in smtp_sink.messages} == {f"Reminder: {event.title}"}
     recipients = smtp_sink.recipients()
     assert set(recipients) == {f"attendee{n}@example.org" for n in range(1000)}
     assert len(recipients) - 1000 <= concurrency, "only messages in flight at the kill may repeat"
