@@ -12,7 +12,7 @@ run: setup instance/secret_key
 	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) db upgrade
 	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) seed-demo
 	@echo "eventsys is starting on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/openapi.json)"
-	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) run --host $(HOST) --port $(PORT)
+	BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/ruff check .
