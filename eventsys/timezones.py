@@ -1,6 +1,7 @@
 """Showing instants in the event's own timezone, in the reader's language."""
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import format_datetime, get_timezone_gmt
@@ -11,6 +12,7 @@ def is_timezone(name: str) -> bool:
     return name in available_timezones()
 
 
+@lru_cache(maxsize=4096)  # a batch of reminders shows the same few times thousands of times
 def in_zone(moment: datetime, zone_name: str, locale: str = "en") -> str:
     """'Tue, 12 May 2026, 14:00 (Asia/Shanghai, GMT+08:00)': wall time where the event is."""
     zone = ZoneInfo(zone_name)

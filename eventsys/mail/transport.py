@@ -2,7 +2,6 @@
 
 import smtplib
 from contextlib import contextmanager
-from email.message import EmailMessage
 from pathlib import Path
 
 
@@ -46,12 +45,12 @@ class SmtpTransport:
             raise ConnectionLost(f"cannot reach {config['MAIL_SERVER']}: {problem}") from problem
         return connection
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, sender: str, recipient: str, message: bytes, message_id: str) -> None:
         """Send one message; raises TemporaryFailure, ConnectionLost or PermanentFailure."""
         if self.connection is None:
             self.connection = self._connect()
         try:
-            refused = self.connection.send_message(message)
+            refused = self.connection.sendmail(sender, [recipient], message)
         except smtplib.SMTPRecipientsRefused as problem:
             (code, text), = problem.recipients.values()
             raise _classify(code, text) from problem
@@ -93,10 +92,11 @@ class FileTransport:
     def __init__(self, config: dict):
         self.folder = Path(config["MAIL_FILE_DIR"])
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, sender: str, recipient: str, message: bytes, message_id: str) -> None:
+        """Write the message as <Message-ID>.eml."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = message["Message-ID"].strip("<>").replace("/", "_")
-        (self.folder / f"{name}.eml").write_bytes(message.as_bytes())
+        name = message_id.strip("<>").replace("/", "_")
+        (self.folder / f"{name}.eml").write_bytes(message)
 
     def close(self) -> None:
         pass

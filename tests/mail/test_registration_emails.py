@@ -115,3 +115,12 @@ def test_html_in_names_is_escaped_in_the_html_email(app, smtp_sink):
     html = smtp_sink.messages[0].get_body(preferencelist=("html",)).get_content()
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
     assert "Forum &lt;b&gt;2027&lt;/b&gt;" in html
+
+
+def test_names_and_titles_in_any_script_arrive_intact(app, smtp_sink):
+    app.config.update(smtp_sink.config())
+    event = make_event(title="国际智能微系统研讨会 — Международный симпозиум")
+    services.register(event, applicant(1, name="Оксана Коваленко", email="oksana@example.org"))
+    [message] = smtp_sink.to("oksana@example.org")
+    assert message["Subject"] == "Registration confirmed: 国际智能微系统研讨会 — Международный симпозиум"
+    assert "Dear Оксана Коваленко" in _body(message)
