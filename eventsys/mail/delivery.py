@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from email.charset import QP, Charset
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -58,6 +59,10 @@ def sender_domain() -> str:
     return current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].strip(">") or "localhost"
 
 
+#: UTF-8 bodies as quoted-printable: mostly readable, smaller than base64, and liked better by spam filters
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+
 #: SMTP wants CRLF line ends, and smtplib sends bytes as they are; our headers are short (a subject is at
 #: most 300 characters), so folding them, which costs more than all the rest, is left out
 _WIRE = compat32.clone(linesep="\r\n", max_line_length=0)
@@ -70,13 +75,13 @@ def build_message(email: OutboundEmail) -> bytes:
     parses every header it is given and took a third of a worker's time per email.
     """
     body = MIMEMultipart("alternative")
-    body.attach(MIMEText(email.text_body, "plain", "utf-8"))
-    body.attach(MIMEText(email.html_body, "html", "utf-8"))
+    body.attach(MIMEText(email.text_body, "plain", _UTF8))
+    body.attach(MIMEText(email.html_body, "html", _UTF8))
     message = body
     if email.ics:
         message = MIMEMultipart("mixed")
         message.attach(body)
-        calendar = MIMEText(email.ics, "calendar", "utf-8")
+        calendar = MIMEText(email.ics, "calendar", _UTF8)
         calendar.set_param("method", "PUBLISH")
         calendar.add_header("Content-Disposition", "attachment", filename="event.ics")
         message.attach(calendar)
@@ -84,7 +89,7 @@ def build_message(email: OutboundEmail) -> bytes:
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = email.recipient
     message["Message-ID"] = email.message_id
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = formatdate(usegmt=True)
     message["Auto-Submitted"] = "auto-generated"
     if any(character in email.recipient for character in "\r\n"):
         raise ValueError("the recipient address has a line break")
