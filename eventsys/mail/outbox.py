@@ -6,6 +6,7 @@ exists exactly when the change that caused it does. If the broker is down the
 row simply waits: the sweep (beat, or `flask tick`) finds it.
 """
 
+import atexit
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eventsys.database import db, utcnow
+from eventsys.mail.dispatcher import Dispatcher
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration.models import Registration, RegistrationStatus
 
@@ -96,16 +98,40 @@ def active_registrations_of(event_id: int) -> sa.ColumnElement[bool]:
     )
 
 
+def _publish(celery_app, ids: list[int]) -> None:
+    """One delivery task per batch of ids; raises when the broker cannot be reached."""
+    for start in range(0, len(ids), BATCH_SIZE):
+        celery_app.send_task("eventsys.mail.deliver_emails", args=[ids[start:start + BATCH_SIZE]])
+
+
+_dispatcher = Dispatcher(_publish)
+atexit.register(_dispatcher.flush)
+
+
 def dispatch(ids: list[int]) -> None:
-    """Queue delivery tasks for committed outbox rows; a broker that is down only delays them."""
+    """Hand committed outbox rows to delivery; a broker that is down only delays them.
+
+    With a broker the ids go to this process's dispatcher thread, which publishes
+    them in batches; in the in-process mode they are delivered right here.
+    """
+    if not ids:
+        return
+    celery_app = current_app.extensions["celery"]
+    if not celery_app.conf.task_always_eager:
+        _dispatcher.submit(celery_app, list(ids))
+        return
     from eventsys.mail.tasks import deliver_emails
 
     for start in range(0, len(ids), BATCH_SIZE):
-        batch = ids[start:start + BATCH_SIZE]
         try:
-            deliver_emails.delay(batch)
-        except Exception:  # the broker is down or refused: the rows stay queued for the sweep
-            log.warning("could not queue delivery of emails %s; the sweep will", batch, exc_info=True)
+            deliver_emails.delay(ids[start:start + BATCH_SIZE])
+        except Exception:  # delivery trouble must not undo the caller's committed change
+            log.warning("could not deliver emails %s now; the sweep will", ids, exc_info=True)
+
+
+def flush_dispatch() -> None:
+    """Publish what the dispatcher thread has not published yet (tests, and before a process ends)."""
+    _dispatcher.flush()
 
 
 def _dispatch_after_commit(session) -> None:
