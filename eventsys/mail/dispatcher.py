@@ -15,7 +15,7 @@ import time
 log = logging.getLogger(__name__)
 
 #: how long the thread lets ids gather before publishing them together
-LINGER_SECONDS = 0.005
+LINGER_SECONDS = 0.02
 
 
 class Dispatcher:
