@@ -31,8 +31,9 @@ def broker():
     """A Redis server of this test's own: it can be stopped and started again."""
     servers.require_redis()  # fail (CI) or skip early when Redis is not installed at all
     process, url = servers.start_redis()
-    yield {"process": process, "url": url}
-    servers.stop(process)
+    state = {"process": process, "url": url}
+    yield state
+    servers.stop(state["process"])  # the one running now: a test may have restarted it
 
 
 #: settings shared by the test's app and the worker process, so both see the same servers
