@@ -53,11 +53,6 @@ def enqueue(kind: str, recipient: str, key: str, *, locale: str = "en", context:
     return email_id
 
 
-def registration_key(kind: str, registration_id: int) -> str:
-    """The idempotency key of an email of this kind about one registration."""
-    return f"{kind}:registration:{registration_id}"
-
-
 def enqueue_for_registrations(kind: str, where: sa.ColumnElement[bool], *, scope: str = "",
                               context: dict | None = None, not_before: datetime | None = None) -> int:
     """Add one email of kind for every registration matching where, in one INSERT ... SELECT.

@@ -10,24 +10,13 @@ from eventsys.events.calendar import event_calendar
 from eventsys.events.models import EventStatus
 from eventsys.links import external_url
 from eventsys.mail.models import OutboundEmail
-from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.models import Registration
+from eventsys.registration.services import waitlist_position
 from eventsys.speakers import invitations
 from eventsys.speakers.models import Engagement
 
 #: kinds whose message carries the event as an .ics attachment
 WITH_CALENDAR = {"registration_confirmed", "registration_promoted"}
-
-
-def _waitlist_position(session: Session, registration: Registration) -> int | None:
-    if registration.status is not RegistrationStatus.waitlisted:
-        return None
-    return session.scalar(
-        sa.select(sa.func.count()).where(
-            Registration.event_id == registration.event_id,
-            Registration.status == RegistrationStatus.waitlisted,
-            Registration.waitlist_number <= registration.waitlist_number,
-        )
-    )
 
 
 def _registration_context(session: Session, email: OutboundEmail) -> dict:
@@ -38,7 +27,7 @@ def _registration_context(session: Session, email: OutboundEmail) -> dict:
         "event": event,
         "event_url": external_url("events.detail", slug=event.slug),
         "manage_url": external_url("registration.manage", token=registration.token),
-        "position": _waitlist_position(session, registration),
+        "position": waitlist_position(registration, session),
     }
 
 

@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
@@ -121,11 +121,14 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None) ->
     return registration
 
 
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first person waiting, and so on; None when not on the waiting list."""
+def waitlist_position(registration: Registration, session: Session | None = None) -> int | None:
+    """1 for the first person waiting, and so on; None when not on the waiting list.
+
+    session: the one to ask in, when not the request's (the mail worker has its own).
+    """
     if registration.status is not RegistrationStatus.waitlisted:
         return None
-    return db.session.scalar(
+    return (session or db.session).scalar(
         sa.select(sa.func.count()).where(
             Registration.event_id == registration.event_id,
             Registration.status == RegistrationStatus.waitlisted,
