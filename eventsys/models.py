@@ -1,13 +1,17 @@
 """Every model of every domain, imported in one place for create_app() and Alembic."""
 
+from eventsys.accounts.models import EventManager, User
+
 from eventsys.events.models import Event, EventKind, EventMode, EventStatus, ProgrammeItem
-from eventsys.mail.models import EmailState, OutboundEmail
+from eventsys.mail.models import EmailState, OutboundEmail, WorkerHeartbeat
+from eventsys.messages.models import Audience, Mailing
 from eventsys.registration.models import (
     AttendeeCategory,
     Question,
     QuestionKind,
     Registration,
     RegistrationStatus,
+    RegistrationTally,
 )
 from eventsys.reminders.models import ReminderRun
 from eventsys.speakers.models import (
@@ -21,6 +25,7 @@ from eventsys.speakers.models import (
 )
 
 __all__ = [
+    "Audience", "EventManager", "Mailing", "RegistrationTally", "User", "WorkerHeartbeat",
     "AttendeeCategory", "EmailState", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",
     "Institution", "InvitationStatus", "OutboundEmail", "ProgrammeItem", "Question", "QuestionKind",
     "Registration", "RegistrationStatus", "ReminderRun", "Speaker", "SpeakerExpertise", "SpeakerHonour",

@@ -65,6 +65,8 @@ class Event(db.Model):
     #: minutes before the start at which confirmed registrants are reminded; None: the defaults
     #: (7 days and 1 day, plus 1 hour with the meeting link for online and hybrid events)
     reminder_offsets: Mapped[list[int] | None] = mapped_column(sa.JSON)
+    #: registrations wait as `pending` until an organiser approves them
+    requires_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: kept in step with the registrations by the registration services, under the event's row lock
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlisted_count: Mapped[int] = mapped_column(default=0)

@@ -54,3 +54,11 @@ class OutboundEmail(db.Model):
     #: the Message-ID header we sent, to find it in the mail server's logs
     message_id: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkerHeartbeat(db.Model):
+    """The last sign of life of each mail worker, so a dead one is noticed on the organisers' pages."""
+
+    #: the worker's node name, e.g. celery@host
+    worker: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -86,10 +86,12 @@ def enqueue_for_registrations(kind: str, where: sa.ColumnElement[bool], *, scope
 
 
 def active_registrations_of(event_id: int) -> sa.ColumnElement[bool]:
-    """Registrations of the event that still hold a seat or a place in the queue."""
+    """Registrations of the event that are not cancelled: holding a seat, waiting, or awaiting approval."""
     return sa.and_(
         Registration.event_id == event_id,
-        Registration.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted]),
+        Registration.status.in_(
+            [RegistrationStatus.confirmed, RegistrationStatus.waitlisted, RegistrationStatus.pending]
+        ),
     )
 
 

@@ -16,6 +16,8 @@ AFFILIATION_MAX = 300
 
 
 class RegistrationStatus(enum.StrEnum):
+    #: waiting for an organiser's approval (events in approval mode); holds no seat
+    pending = "pending"
     confirmed = "confirmed"
     waitlisted = "waitlisted"
     cancelled = "cancelled"
@@ -72,6 +74,9 @@ class Registration(db.Model):
             sqlite_where=sa.text("status <> 'cancelled'"),
         ),
         sa.Index("ix_registration_event_id_status", "event_id", "status", "waitlist_number"),
+        # The organisers' list pages by registration order or by name, keyset-paginated.
+        sa.Index("ix_registration_event_id_id", "event_id", "id"),
+        sa.Index("ix_registration_event_id_name", "event_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,9 +103,28 @@ class Registration(db.Model):
     consented_at: Mapped[datetime]
     promoted_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    #: when an organiser approved it (events in approval mode)
+    approved_at: Mapped[datetime | None]
+    #: when the person was let in at the door; set once
+    checked_in_at: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()
 
     #: not stored: the waiting-list place given on registering, set by services.register so that
     #: the answer to the registrant needs no second query
     position_when_registered = None  # int | None; unannotated, so the mapper leaves it alone
+
+
+class RegistrationTally(db.Model):
+    """How many registrations of an event have each status and country, kept in step on every change.
+
+    The organisers' pages show counts by status and country at the top; counting
+    100,000 rows on every page view would make a big event slow, so the counts are
+    kept here by the same statements and transactions that change a registration.
+    """
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[RegistrationStatus] = mapped_column(primary_key=True)
+    #: ISO 3166-1 alpha-2
+    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -5,7 +5,7 @@ is decided by the database itself, on the locked event row. How long that lock i
 held bounds how many people one event can register per second, so:
 
 - on PostgreSQL one statement locks the event, bumps its counters, inserts the
-  registration and its first email into the outbox, and runs in autocommit: the
+  registration, its first email into the outbox and its place in the tally, and runs in autocommit: the
   lock is released the moment the statement ends, with no round trip back to
   Python while other requests wait;
 - on SQLite, whose writers are serialised anyway, an INSERT ... SELECT takes the
@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from eventsys.database import db
 from eventsys.events.models import Event, EventStatus
 from eventsys.mail.models import EmailState, OutboundEmail
+from eventsys.registration import tally
 from eventsys.registration.models import Registration, RegistrationStatus
 
 
@@ -56,15 +57,27 @@ def _still_open():
     )
 
 
-def _counters_after_one_more(waiting) -> dict:
-    """The event's counters once one more person is registered; waiting is 1 (or a SQL 1) if they wait."""
+def _counters_after_one_more(confirming, waiting) -> dict:
+    """The event's counters once one more person is registered; each argument is 1 (or a SQL 1) or 0.
+
+    A pending registration (approval mode) is neither: it changes no counter.
+    """
     return {
-        "confirmed_count": Event.confirmed_count + 1 - waiting,
+        "confirmed_count": Event.confirmed_count + confirming,
         "waitlisted_count": Event.waitlisted_count + waiting,
         "waitlist_seq": Event.waitlist_seq + waiting,
         # A registration is no edit of the event: keep updated_at for the organisers' changes.
         "updated_at": Event.updated_at,
     }
+
+
+def _outcome(approval, seat_free):
+    """The new registration's status: pending in approval mode, else a seat while one is free."""
+    return sa.case(
+        (approval, RegistrationStatus.pending.value),
+        (seat_free, RegistrationStatus.confirmed.value),
+        else_=RegistrationStatus.waitlisted.value,
+    )
 
 
 def _first_email(registered):
@@ -109,51 +122,53 @@ def _as_parameters(values: dict[str, Any]) -> dict[str, Any]:
 # Statements are built once: building them costs more CPU than running them.
 @cache
 def _postgresql_statement():
-    """One statement: lock the open event, count the seat, insert the registration."""
+    """One statement: lock the open event, count the seat, insert the registration, its email, its tally."""
     locked = (
-        sa.select(Event.id, _seat_free().label("seat_free"))
+        sa.select(Event.id, _outcome(Event.requires_approval, _seat_free()).label("outcome"))
         .where(Event.id == sa.bindparam("new_event_id"), _still_open())
         .with_for_update()
         .cte("locked")
     )
     # Counters are bumped from the row as the FOR UPDATE above found it, after any earlier holder.
-    waiting = sa.case((locked.c.seat_free, 0), else_=1)
+    confirming = sa.case((locked.c.outcome == RegistrationStatus.confirmed.value, 1), else_=0)
+    waiting = sa.case((locked.c.outcome == RegistrationStatus.waitlisted.value, 1), else_=0)
     counted = (
         sa.update(Event.__table__)
         .where(Event.id == locked.c.id)
-        .values(_counters_after_one_more(waiting))
-        .returning(locked.c.seat_free, Event.waitlisted_count, Event.waitlist_seq)
+        .values(_counters_after_one_more(confirming, waiting))
+        .returning(locked.c.outcome, Event.waitlisted_count, Event.waitlist_seq)
         .cte("counted")
     )
+    is_waiting = counted.c.outcome == RegistrationStatus.waitlisted.value
     source = sa.select(
         *_parameters(),
-        sa.case((counted.c.seat_free, RegistrationStatus.confirmed.value),
-                else_=RegistrationStatus.waitlisted.value),
-        sa.case((counted.c.seat_free, sa.null()), else_=counted.c.waitlist_seq),
+        counted.c.outcome,
+        sa.case((is_waiting, counted.c.waitlist_seq), else_=sa.null()),
     )
     registered = (
         sa.insert(Registration)
         .from_select([*COLUMNS, "status", "waitlist_number"], source)
         .returning(Registration.id, Registration.status, Registration.waitlist_number,
-                   Registration.email, Registration.locale, Registration.event_id)
+                   Registration.email, Registration.locale, Registration.event_id, Registration.country)
         .cte("registered")
     )
     mailed = _first_email(registered).cte("mailed")
-    position = sa.case((counted.c.seat_free, sa.null()), else_=counted.c.waitlisted_count)
+    tallied = tally.count_new(registered).cte("tallied")
+    position = sa.case((is_waiting, counted.c.waitlisted_count), else_=sa.null())
     return sa.select(
         registered.c.id, registered.c.status, registered.c.waitlist_number,
         sa.select(position).scalar_subquery(), sa.select(mailed.c.id).scalar_subquery(),
-    )
+    ).add_cte(tallied)
 
 
 @cache
 def _sqlite_statement():
     """INSERT ... SELECT deciding the seat from the event row as it is now."""
+    outcome = _outcome(Event.requires_approval, _seat_free())
     source = sa.select(
         *_parameters(),
-        sa.case((_seat_free(), RegistrationStatus.confirmed.value),
-                else_=RegistrationStatus.waitlisted.value),
-        sa.case((_seat_free(), sa.null()), else_=Event.waitlist_seq + 1),
+        outcome,
+        sa.case((outcome == RegistrationStatus.waitlisted.value, Event.waitlist_seq + 1), else_=sa.null()),
     ).where(Event.id == sa.bindparam("new_event_id"), _still_open())
     return (
         sa.insert(Registration)
@@ -175,10 +190,11 @@ def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any]) -> S
         if row is None:
             return None
         waiting = int(row.status is RegistrationStatus.waitlisted)
+        confirming = int(row.status is RegistrationStatus.confirmed)
         waitlisted_count = connection.execute(
             sa.update(Event.__table__)
             .where(Event.id == values["event_id"])
-            .values(_counters_after_one_more(waiting))
+            .values(_counters_after_one_more(confirming, waiting))
             .returning(Event.waitlisted_count)
         ).scalar_one()
         registered = (
@@ -187,6 +203,7 @@ def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any]) -> S
         email_id = connection.execute(
             _first_email(registered), {"new_created_at": values["created_at"]}
         ).scalar_one()
+        connection.execute(tally.count_new(registered, "sqlite"))
     return Seat(*row, waitlisted_count if waiting else None, email_id)
 
 

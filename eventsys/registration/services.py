@@ -26,6 +26,7 @@ from eventsys.registration.errors import (
     RegistrationError,
 )
 from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration import tally
 from eventsys.registration.seats import take_seat
 
 #: the names callers use as services.<name>: the rules and the ways they can refuse
@@ -155,6 +156,8 @@ def _fill_free_seats(event: Event, now: datetime) -> list[Registration]:
         registration.promoted_at = now
     event.confirmed_count += len(promoted)
     event.waitlisted_count -= len(promoted)
+    tally.shift(event.id, [(r.country, RegistrationStatus.waitlisted, RegistrationStatus.confirmed)
+                           for r in promoted])
     if promoted:
         db.session.flush()
         outbox.enqueue_for_registrations(
@@ -201,17 +204,17 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> li
             .execution_options(populate_existing=True)
         ).one()
         promoted: list[Registration] = []
-        if registration.status is not RegistrationStatus.cancelled:
+        was = registration.status
+        if was is not RegistrationStatus.cancelled:
             outbox.enqueue_for_registrations("registration_cancelled", Registration.id == registration.id)
-        if registration.status is RegistrationStatus.confirmed:
+            registration.status = RegistrationStatus.cancelled
+            registration.cancelled_at = now
+            tally.shift(event.id, [(registration.country, was, RegistrationStatus.cancelled)])
+        if was is RegistrationStatus.confirmed:
             event.confirmed_count -= 1
-            registration.status = RegistrationStatus.cancelled
-            registration.cancelled_at = now
             promoted = _fill_free_seats(event, now)
-        elif registration.status is RegistrationStatus.waitlisted:
+        elif was is RegistrationStatus.waitlisted:
             event.waitlisted_count -= 1
-            registration.status = RegistrationStatus.cancelled
-            registration.cancelled_at = now
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -1,0 +1,1 @@
+"""Organiser and admin accounts: who may sign in to /manage/ and which events they run."""

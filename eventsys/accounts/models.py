@@ -1,0 +1,44 @@
+"""People who run events: organisers, admins, and which events each one manages."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsys.database import db, utcnow
+from eventsys.events.models import Event
+
+
+class User(UserMixin, db.Model):
+    """An organiser; an admin manages every event and the office-wide pages."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: lower-cased, the sign-in name
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: werkzeug's salted hash (scrypt); the password itself is never stored
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    #: a deactivated account cannot sign in, but its history stays
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses sessions of inactive accounts."""
+        return self.active
+
+
+class EventManager(db.Model):
+    """An organiser responsible for one event; an event has one or more."""
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+    event: Mapped[Event] = relationship()

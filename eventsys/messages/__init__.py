@@ -1,0 +1,1 @@
+"""Messages organisers send to a chosen set of registrants or speakers, through the outbox."""

@@ -1,0 +1,130 @@
+"""What organisers do to registrations: approve, promote by hand, check in, correct answers.
+
+The same seat rules as self-service apply: every change of status happens under
+the event's row lock and keeps the event's counters and the tally in step.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from eventsys.database import db, utcnow
+from eventsys.mail import outbox
+from eventsys.registration import tally
+from eventsys.registration.answers import InvalidAnswers, clean_answers
+from eventsys.registration.errors import RegistrationError
+from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.services import _lock_event
+
+__all__ = ["CheckIn", "InvalidAnswers", "approve", "check_in", "promote_by_hand", "update_answers"]
+
+
+def _locked_registration(event_id: int, registration_id: int):
+    """The event (locked) and its registration, read after the lock; RegistrationError if not its own."""
+    event = _lock_event(event_id)
+    registration = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.id == registration_id, Registration.event_id == event_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if registration is None:
+        raise RegistrationError("This registration does not belong to this event.")
+    return event, registration
+
+
+def approve(event_id: int, registration_id: int, now: datetime | None = None) -> RegistrationStatus:
+    """Approve a pending registration: a seat if one is free, else the waiting list; the person is told.
+
+    Returns the new status. Approving twice changes nothing the second time.
+    """
+    now = now or utcnow()
+    try:
+        event, registration = _locked_registration(event_id, registration_id)
+        if registration.status is not RegistrationStatus.pending:
+            raise RegistrationError(f"Only pending registrations can be approved (this one is "
+                                    f"{registration.status.value}).")
+        if event.capacity is None or event.confirmed_count < event.capacity:
+            registration.status = RegistrationStatus.confirmed
+            event.confirmed_count += 1
+        else:
+            registration.status = RegistrationStatus.waitlisted
+            event.waitlist_seq += 1
+            event.waitlisted_count += 1
+            registration.waitlist_number = event.waitlist_seq
+        registration.approved_at = now
+        tally.shift(event.id, [(registration.country, RegistrationStatus.pending, registration.status)])
+        db.session.flush()
+        outbox.enqueue_for_registrations(
+            f"registration_{registration.status.value}", Registration.id == registration.id
+        )
+        status = registration.status
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return status
+
+
+def promote_by_hand(event_id: int, registration_id: int, now: datetime | None = None) -> None:
+    """Give a free seat to this person on the waiting list, ahead of the queue (the organiser's choice)."""
+    now = now or utcnow()
+    try:
+        event, registration = _locked_registration(event_id, registration_id)
+        if registration.status is not RegistrationStatus.waitlisted:
+            raise RegistrationError("Only people on the waiting list can be promoted.")
+        if event.capacity is not None and event.confirmed_count >= event.capacity:
+            raise RegistrationError(
+                f"All {event.capacity} seats are taken: raise the capacity first, then promote."
+            )
+        registration.status = RegistrationStatus.confirmed
+        registration.promoted_at = now
+        event.confirmed_count += 1
+        event.waitlisted_count -= 1
+        tally.shift(event.id, [(registration.country, RegistrationStatus.waitlisted,
+                                RegistrationStatus.confirmed)])
+        db.session.flush()
+        outbox.enqueue_for_registrations("registration_promoted", Registration.id == registration.id)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """The answer of the check-in desk for one scan."""
+
+    registration: Registration
+    #: False when the person had already been checked in (checked_in_at says when)
+    first_time: bool
+
+
+def check_in(event_id: int, registration: Registration, now: datetime | None = None) -> CheckIn:
+    """Mark a confirmed registrant as arrived, once; a second scan answers when they came in."""
+    if registration.event_id != event_id:
+        raise RegistrationError("This ticket is for another event.")
+    if registration.status is not RegistrationStatus.confirmed:
+        raise RegistrationError(f"Not admitted: this registration is {registration.status.value}.")
+    now = now or utcnow()
+    # One conditional UPDATE: two desks scanning the same code at once cannot both win.
+    marked = db.session.execute(
+        sa.update(Registration)
+        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
+        .values(checked_in_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    db.session.refresh(registration)
+    return CheckIn(registration, first_time=bool(marked))
+
+
+def update_answers(registration: Registration, raw: dict[str, Any]) -> None:
+    """Replace a registration's answers, checked by the same rules as the registration form.
+
+    Raises InvalidAnswers (errors keyed by question field name); nothing is saved then.
+    """
+    cleaned = clean_answers(registration.event.questions, raw)
+    registration.answers = cleaned
+    db.session.commit()
