@@ -1,7 +1,6 @@
 """Every model of every domain, imported in one place for create_app() and Alembic."""
 
 from eventsys.accounts.models import EventManager, User
-
 from eventsys.events.models import Event, EventKind, EventMode, EventStatus, ProgrammeItem
 from eventsys.mail.models import EmailState, OutboundEmail, WorkerHeartbeat
 from eventsys.messages.models import Audience, Mailing

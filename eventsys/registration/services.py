@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
 from eventsys.mail import outbox
+from eventsys.registration import tally
 from eventsys.registration.applicants import Applicant, clean_applicant
 from eventsys.registration.applicants import clean_applicant as check_applicant
 from eventsys.registration.errors import (
@@ -26,7 +27,6 @@ from eventsys.registration.errors import (
     RegistrationError,
 )
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.registration import tally
 from eventsys.registration.seats import take_seat
 
 #: the names callers use as services.<name>: the rules and the ways they can refuse

@@ -1,4 +1,4 @@
-"""What organisers do to registrations: approval mode, promotion by hand, check-in, answers; both databases."""
+"""Organisers and registrations: approval mode, promotion by hand, check-in, answers; both databases."""
 
 import pytest
 import sqlalchemy as sa
