@@ -10,7 +10,7 @@ from eventsys import config
 from eventsys.celery_app import celery_init_app
 from eventsys.errors import register_error_handlers
 from eventsys.extensions import api as rest_api  # not `api`: that name is the eventsys.api package
-from eventsys.extensions import csrf, db, migrate
+from eventsys.extensions import csrf, db, limiter, login_manager, migrate
 
 #: templates live at the top of the repository, beside the package
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -35,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     rest_api.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     celery_init_app(app)
     from eventsys.mail import outbox
     outbox.install_commit_hooks()

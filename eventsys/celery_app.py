@@ -15,5 +15,7 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
+    #: signal handlers (the worker's heartbeat) reach the Flask app through this
+    celery_app.flask_app = app
     app.extensions["celery"] = celery_app
     return celery_app

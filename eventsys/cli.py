@@ -7,10 +7,12 @@ from flask import Flask
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Load the demo programme of the School of Astronautics; running it twice changes nothing."""
-    from eventsys.demo.seed import seed_demo
+    from eventsys.demo.seed import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, seed_demo
 
     created = seed_demo()
     click.echo(f"Demo data ready ({created} new records).")
+    click.echo(f"Organiser workspace: /manage/  (sign in as {DEMO_ORGANISER_EMAIL}, "
+               f"password {DEMO_ORGANISER_PASSWORD})")
 
 
 @click.command("tick")
@@ -33,3 +35,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tick_command)
     from eventsys.speakers.cli import invite_speaker_command
     app.cli.add_command(invite_speaker_command)
+    from eventsys.accounts.cli import create_user_command
+    app.cli.add_command(create_user_command)

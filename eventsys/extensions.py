@@ -1,12 +1,15 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
 from eventsys.database import db
 
-__all__ = ["db", "migrate", "csrf", "api"]
+__all__ = ["db", "migrate", "csrf", "api", "login_manager", "limiter"]
 
 
 class EventsysApi(Api):
@@ -19,3 +22,6 @@ class EventsysApi(Api):
 migrate = Migrate()
 csrf = CSRFProtect()
 api = EventsysApi()
+login_manager = LoginManager()
+#: no default limits: each limited route says its own (sign-in, for now)
+limiter = Limiter(key_func=get_remote_address)

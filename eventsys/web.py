@@ -26,13 +26,17 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["slug"] = SlugConverter
     app.after_request(_protective_headers)
 
+    from eventsys.accounts.views import bp as accounts_bp
     from eventsys.events.views import bp as events_bp
+    from eventsys.manage import bp as manage_bp
     from eventsys.registration.views import bp as registration_bp
     from eventsys.speakers.views import bp as speakers_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(speakers_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(manage_bp)
 
     app.add_template_filter(timezones.in_zone, "in_zone")
     app.add_template_filter(timezones.time_in_zone, "time_in_zone")

@@ -9,6 +9,8 @@ from eventsys.registration.models import Question, QuestionKind
 from eventsys.registration.services import Applicant
 
 _numbers = itertools.count(1)
+#: every test organiser's password
+ORGANISER_PASSWORD = "correct horse battery"
 
 
 def make_event(**overrides) -> Event:
@@ -66,3 +68,31 @@ def registration_body(number: int = 1, **overrides) -> dict:
                 consent=True)
     body.update(overrides)
     return body
+
+
+def make_organiser(email: str = "organiser@example.org", *events: Event, admin: bool = False,
+                   password: str = ORGANISER_PASSWORD):
+    """An organiser account managing the given events, saved."""
+    from eventsys.accounts import services as accounts
+
+    user = accounts.create_user(email, password, name=email.split("@")[0].title(), admin=admin)
+    for event in events:
+        accounts.add_manager(event.id, user)
+    db.session.commit()
+    return user
+
+
+def sign_in(client, email: str, password: str = ORGANISER_PASSWORD):
+    """Sign in through the real login form (CSRF token included); returns the response."""
+    from tests.formpage import read_form
+
+    page = client.get("/login")
+    token = read_form(page.get_data(as_text=True)).fields["csrf_token"]
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password})
+
+
+def csrf_token(client, path: str) -> str:
+    """The CSRF token of the form on the page at path, as a browser would submit it."""
+    from tests.formpage import read_form
+
+    return read_form(client.get(path).get_data(as_text=True)).fields["csrf_token"]

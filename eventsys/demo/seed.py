@@ -10,7 +10,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
 
+from eventsys.accounts.models import EventManager, User
 from eventsys.database import db, utcnow
 from eventsys.demo import people, programme
 from eventsys.events.models import Event, EventMode, EventStatus, ProgrammeItem
@@ -19,6 +21,9 @@ from eventsys.speakers.models import Engagement, Institution, Speaker
 
 #: online and hybrid events get a (fake) private meeting link under this address
 MEETING_HOST = "https://meet.example.org"
+#: the demo organiser, who manages every demo event; README and `make run` show these
+DEMO_ORGANISER_EMAIL = "organiser@demo.eventsys.test"
+DEMO_ORGANISER_PASSWORD = "astronautics-demo"
 
 
 class _Loader:
@@ -57,6 +62,12 @@ def seed_demo() -> int:
     for slug, questions in programme.QUESTIONS.items():
         for position, spec in enumerate(questions, start=1):
             _question(loader, events[slug], position, spec)
+    organiser = loader.get_or_add(
+        User, {"email": DEMO_ORGANISER_EMAIL}, name="Demo Organiser",
+        password_hash=generate_password_hash(DEMO_ORGANISER_PASSWORD),
+    )
+    for event in events.values():
+        loader.get_or_add(EventManager, {"event_id": event.id, "user_id": organiser.id})
     db.session.commit()
     return loader.created
 

@@ -1,8 +1,24 @@
 """Celery tasks of the outbox: thin, given ids, and safe to run twice."""
 
 from celery import shared_task
+from celery.signals import worker_ready, worker_shutting_down
 
-from eventsys.mail import delivery, outbox
+from eventsys.mail import delivery, health, outbox
+
+_heartbeat_stop = None
+
+
+@worker_ready.connect
+def _start_heartbeat(sender=None, **_kwargs) -> None:
+    """Once the worker listens, tell the organisers' pages it is alive, every 30 s (mail/health.py)."""
+    global _heartbeat_stop
+    _heartbeat_stop = health.start_heartbeat(sender.app.flask_app, sender.hostname)
+
+
+@worker_shutting_down.connect
+def _stop_heartbeat(**_kwargs) -> None:
+    if _heartbeat_stop is not None:
+        _heartbeat_stop.set()
 
 
 @shared_task(name="eventsys.mail.deliver_emails", acks_late=True, ignore_result=True)

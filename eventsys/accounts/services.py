@@ -1,0 +1,96 @@
+"""Accounts: creating organisers, signing in, changing passwords, and who may manage what."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from eventsys.accounts.models import EventManager, User
+from eventsys.database import db, utcnow
+
+#: shorter passwords are refused; long passphrases are welcome
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+#: compared against when the email is unknown, so a wrong address takes as long as a wrong password
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be done; `field` names the form field concerned."""
+
+    def __init__(self, message: str, field: str = "email"):
+        super().__init__(message)
+        self.field = field
+
+
+def check_password(password: str) -> None:
+    """Raise AccountError when the password is too weak to protect registrants' personal data."""
+    if len(password) < PASSWORD_MIN:
+        raise AccountError(f"Use at least {PASSWORD_MIN} characters.", "password")
+    if len(password) > PASSWORD_MAX:
+        raise AccountError(f"Use at most {PASSWORD_MAX} characters.", "password")
+
+
+def user_by_email(email: str) -> User | None:
+    """The account signing in with this address (any case)."""
+    return db.session.scalars(sa.select(User).where(User.email == email.strip().lower())).first()
+
+
+def create_user(email: str, password: str, *, name: str = "", admin: bool = False) -> User:
+    """Add an organiser (or admin); AccountError when the address is taken or the password weak."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise AccountError("Enter the organiser's email address.")
+    if user_by_email(email) is not None:
+        raise AccountError(f"An account for {email} exists already.")
+    check_password(password)
+    user = User(email=email, name=name.strip(), is_admin=admin,
+                password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
+    """The active account with these credentials, or None (without saying which part was wrong)."""
+    user = user_by_email(email or "")
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    user.last_login_at = now or utcnow()
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace the password after checking the current one; AccountError names the wrong field."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise AccountError("This is not your current password.", "current_password")
+    check_password(new)
+    user.password_hash = generate_password_hash(new)
+    db.session.commit()
+
+
+def may_manage(user: User, event_id: int) -> bool:
+    """Admins manage every event; organisers the events they are managers of."""
+    if user.is_admin:
+        return True
+    return db.session.get(EventManager, (event_id, user.id)) is not None
+
+
+def add_manager(event_id: int, user: User) -> None:
+    """Make the user a manager of the event (nothing happens if they are one already)."""
+    if db.session.get(EventManager, (event_id, user.id)) is None:
+        db.session.add(EventManager(event_id=event_id, user_id=user.id))
+    db.session.flush()
+
+
+def managed_events_filter(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Event: the events this user may manage."""
+    from eventsys.events.models import Event
+
+    if user.is_admin:
+        return sa.true()
+    return Event.id.in_(sa.select(EventManager.event_id).where(EventManager.user_id == user.id))
