@@ -1,0 +1,1 @@
+"""Organiser pages of events and their programme (routes of the /manage/ blueprint)."""

@@ -1,0 +1,1 @@
+"""The outbox page for admins (routes of the /manage/ blueprint)."""

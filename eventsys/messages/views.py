@@ -1,0 +1,1 @@
+"""Composing, previewing and sending messages to registrants or speakers (routes of /manage/)."""

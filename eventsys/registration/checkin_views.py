@@ -1,0 +1,1 @@
+"""The check-in desk of an event (routes of the /manage/ blueprint)."""

@@ -1,0 +1,1 @@
+"""Organiser pages of an event's registrations (routes of the /manage/ blueprint)."""

@@ -1,0 +1,1 @@
+"""Organiser pages of speakers, institutions and invitations (routes of the /manage/ blueprint)."""
