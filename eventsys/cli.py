@@ -33,7 +33,8 @@ def register_commands(app: Flask) -> None:
     """Attach the commands to the app's `flask` CLI."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(tick_command)
-    from eventsys.speakers.cli import invite_speaker_command
+    from eventsys.speakers.cli import import_speakers_command, invite_speaker_command
     app.cli.add_command(invite_speaker_command)
+    app.cli.add_command(import_speakers_command)
     from eventsys.accounts.cli import create_user_command
     app.cli.add_command(create_user_command)

@@ -67,6 +67,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _unicode_lower(text):
+    return text.lower() if isinstance(text, str) else text
+
+
 @sa.event.listens_for(sa.Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record) -> None:
     """WAL lets readers run beside the one writer; the busy timeout makes writers queue, not fail."""
@@ -77,3 +81,5 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.close()
+        # SQLite's lower() folds only ASCII; searches must ignore case in Cyrillic and Greek too.
+        dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)

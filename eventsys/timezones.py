@@ -1,6 +1,6 @@
 """Showing instants in the event's own timezone, in the reader's language."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -29,3 +29,17 @@ def time_in_zone(moment: datetime, zone_name: str, locale: str = "en") -> str:
 def date_in_zone(moment: datetime, zone_name: str, locale: str = "en") -> str:
     """The calendar date in the zone, 'Tue, 12 May 2026', for grouping a programme by day."""
     return format_datetime(moment, "EEE, d MMM y", tzinfo=ZoneInfo(zone_name), locale=locale)
+
+
+def instant_in_zone(local: datetime, zone_name: str) -> datetime:
+    """The instant a wall-clock time in the zone means (the earlier one when clocks go back); UTC."""
+    moment = local.replace(tzinfo=ZoneInfo(zone_name))
+    if moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) != local:
+        raise ValueError(f"{local:%H:%M} does not exist on {local:%d %b %Y} in {zone_name}: "
+                         "the clocks skip it.")
+    return moment.astimezone(UTC)
+
+
+def wall_time(moment: datetime | None, zone_name: str) -> datetime | None:
+    """The instant as a naive wall-clock time in the zone, to fill a date-time input."""
+    return moment.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None) if moment else None

@@ -51,10 +51,27 @@ def _empty_tables() -> None:
                 conn.execute(table.delete())
 
 
+def _forget_request_caches(sender, **_extra) -> None:
+    """Each test request starts as a browser's would: no signed-in user or CSRF token left in `g`.
+
+    The app fixture keeps one app context open for the whole test, and Flask reuses it for
+    the test client's requests, so Flask-Login's and Flask-WTF's per-request caches in `g`
+    would otherwise leak from one client (or one request) to the next.
+    """
+    from flask import g
+
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
+
+
 def make_app(url: str, **config):
     """An app for tests on the database at url; mail goes to .eml files unless config says otherwise."""
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "events.test",
-                       "BASE_URL": "http://events.test", **config})
+    from flask import request_started
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "events.test",
+                      "BASE_URL": "http://events.test", **config})
+    request_started.connect(_forget_request_caches, app)
+    return app
 
 
 @pytest.fixture

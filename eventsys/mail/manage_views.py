@@ -1,1 +1,188 @@
-"""The outbox page for admins (routes of the /manage/ blueprint)."""
+"""The outbox pages: the whole office's for admins, one event's for its organisers (routes of /manage/).
+
+Both show the emails by state, since when the oldest due one waits, the last worker
+heartbeat, and one state's emails 50 to a page, with buttons to send a failed or
+cancelled email again and to withdraw a queued one. On an event's page those
+buttons reach only that event's emails: another event's email id answers 404.
+"""
+
+import math
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from eventsys.database import db, utcnow
+from eventsys.events.models import Event
+from eventsys.mail import outbox as mail_outbox
+from eventsys.mail.health import mail_health
+from eventsys.mail.models import EmailState, OutboundEmail
+from eventsys.manage import bp
+from eventsys.manage.access import admin_page, current_event, event_page
+
+PAGE_SIZE = 50
+#: the states an organiser can act on, and the list shown first: the emails that need someone
+RESENDABLE = (EmailState.failed, EmailState.cancelled)
+DEFAULT_STATE = EmailState.failed
+
+
+def _scoped(query, event_id: int | None):
+    return query if event_id is None else query.where(OutboundEmail.event_id == event_id)
+
+
+def state_counts(event_id: int | None) -> tuple[dict[str, int], datetime | None]:
+    """Emails by state, and since when the oldest due one has waited; one grouped query."""
+    now = utcnow()
+    due = sa.case((sa.and_(OutboundEmail.state == EmailState.queued, OutboundEmail.next_attempt_at <= now),
+                   OutboundEmail.next_attempt_at))
+    rows = db.session.execute(_scoped(
+        sa.select(OutboundEmail.state, sa.func.count(),
+                  sa.type_coerce(sa.func.min(due), OutboundEmail.next_attempt_at.type))
+        .group_by(OutboundEmail.state), event_id))
+    counts = dict.fromkeys((state.value for state in EmailState), 0)
+    oldest_due = None
+    for state, count, earliest in rows:
+        counts[state.value] = count
+        oldest_due = earliest if earliest is not None else oldest_due
+    return counts, oldest_due
+
+
+def emails_in_state(state: EmailState, event_id: int | None, page: int) -> list[sa.Row]:
+    """One page of the emails in a state, newest first, with their event's title."""
+    query = (
+        sa.select(OutboundEmail.id, OutboundEmail.recipient, OutboundEmail.kind, OutboundEmail.state,
+                  OutboundEmail.attempts, OutboundEmail.last_error, OutboundEmail.created_at,
+                  OutboundEmail.event_id, Event.title.label("event_title"))
+        .outerjoin(Event, Event.id == OutboundEmail.event_id)
+        .where(OutboundEmail.state == state)
+        .order_by(OutboundEmail.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    return list(db.session.execute(_scoped(query, event_id)))
+
+
+def _chosen_state() -> EmailState:
+    """The state asked for in ?state=, or the default for anything else."""
+    value = request.values.get("state", "")
+    return EmailState(value) if value in EmailState.__members__ else DEFAULT_STATE
+
+
+def _page_number() -> int:
+    return max(request.values.get("page", 1, type=int) or 1, 1)
+
+
+def _overview(event: Event | None):
+    event_id = event.id if event else None
+    state = _chosen_state()
+    counts, oldest_due = state_counts(event_id)
+    pages = max(math.ceil(counts[state.value] / PAGE_SIZE), 1)
+    page = min(_page_number(), pages)
+    now = utcnow()
+    return render_template(
+        "manage/outbox.html", event=event, counts=counts, state=state, page=page, pages=pages,
+        emails=emails_in_state(state, event_id, page), oldest_due=oldest_due,
+        waiting_minutes=int((now - oldest_due).total_seconds() // 60) if oldest_due else None,
+        health=mail_health(now), scope={"event_id": event_id} if event else {},
+        prefix="manage.event_" if event else "manage.", resendable=RESENDABLE,
+    )
+
+
+def _email_of(email_id: int, event_id: int | None) -> OutboundEmail:
+    """The email, if it exists and, on an event's page, belongs to that event; 404 otherwise."""
+    email = db.session.get(OutboundEmail, email_id)
+    if email is None or (event_id is not None and email.event_id != event_id):
+        abort(404)
+    return email
+
+
+def _back(event_id: int | None):
+    """Back to the list the button was pressed on."""
+    values = {"state": _chosen_state().value, "page": _page_number()}
+    if event_id is None:
+        return redirect(url_for("manage.outbox", **values), code=303)
+    return redirect(url_for("manage.event_outbox", event_id=event_id, **values), code=303)
+
+
+def _resend(email_id: int, event_id: int | None):
+    email = _email_of(email_id, event_id)
+    if email.state not in RESENDABLE:
+        flash(f"The email to {email.recipient} is {email.state.value}: only failed or cancelled ones are "
+              "sent again.", "error")
+    else:
+        mail_outbox.resend(email.id)
+        flash(f"The email to {email.recipient} is queued again.", "info")
+    return _back(event_id)
+
+
+def _cancel(email_id: int, event_id: int | None):
+    email = _email_of(email_id, event_id)
+    if email.state is not EmailState.queued:
+        flash(f"The email to {email.recipient} is {email.state.value}: only queued ones can be withdrawn.",
+              "error")
+    else:
+        mail_outbox.cancel(email.id)
+        flash(f"The email to {email.recipient} is withdrawn.", "info")
+    return _back(event_id)
+
+
+def _resend_failed(event_id: int | None):
+    count = mail_outbox.resend_failed(event_id)
+    flash(f"{count} failed email{'' if count == 1 else 's'} queued again.", "info")
+    return _back(event_id)
+
+
+@bp.get("/outbox")
+@admin_page
+def outbox():
+    """Every email of the office by state; the failed ones first."""
+    return _overview(None)
+
+
+@bp.post("/outbox/<int:email_id>/resend")
+@admin_page
+def resend_email(email_id: int):
+    """Send a failed or cancelled email again."""
+    return _resend(email_id, None)
+
+
+@bp.post("/outbox/<int:email_id>/cancel")
+@admin_page
+def cancel_email(email_id: int):
+    """Withdraw a queued email."""
+    return _cancel(email_id, None)
+
+
+@bp.post("/outbox/resend-failed")
+@admin_page
+def resend_failed():
+    """Send every failed email again."""
+    return _resend_failed(None)
+
+
+@bp.get("/events/<int:event_id>/outbox")
+@event_page
+def event_outbox(event_id: int):
+    """The event's emails by state, for its organisers."""
+    return _overview(current_event())
+
+
+@bp.post("/events/<int:event_id>/outbox/<int:email_id>/resend")
+@event_page
+def event_resend_email(event_id: int, email_id: int):
+    """Send one of the event's failed or cancelled emails again."""
+    return _resend(email_id, event_id)
+
+
+@bp.post("/events/<int:event_id>/outbox/<int:email_id>/cancel")
+@event_page
+def event_cancel_email(event_id: int, email_id: int):
+    """Withdraw one of the event's queued emails."""
+    return _cancel(email_id, event_id)
+
+
+@bp.post("/events/<int:event_id>/outbox/resend-failed")
+@event_page
+def event_resend_failed(event_id: int):
+    """Send every failed email of the event again."""
+    return _resend_failed(event_id)

@@ -221,3 +221,18 @@ def cancel(email_id: int) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def resend_failed(event_id: int | None = None) -> int:
+    """Queue every failed email again, of one event or of all; returns how many."""
+    statement = sa.update(OutboundEmail).where(OutboundEmail.state == EmailState.failed)
+    if event_id is not None:
+        statement = statement.where(OutboundEmail.event_id == event_id)
+    ids = list(db.session.scalars(
+        statement.values(state=EmailState.queued, next_attempt_at=utcnow(), attempts=0, last_error=None)
+        .returning(OutboundEmail.id)
+        .execution_options(synchronize_session=False)
+    ))
+    _remember(ids)
+    db.session.commit()
+    return len(ids)

@@ -7,9 +7,10 @@ from flask import render_template
 from sqlalchemy.orm import Session, joinedload
 
 from eventsys.events.calendar import event_calendar
-from eventsys.events.models import EventStatus
+from eventsys.events.models import Event, EventStatus
 from eventsys.links import external_url
 from eventsys.mail.models import OutboundEmail
+from eventsys.messages.models import Mailing
 from eventsys.registration.models import Registration
 from eventsys.registration.services import waitlist_position
 from eventsys.speakers import invitations
@@ -27,6 +28,8 @@ def _registration_context(session: Session, email: OutboundEmail) -> dict:
         "event": event,
         "event_url": external_url("events.detail", slug=event.slug),
         "manage_url": external_url("registration.manage", token=registration.token),
+        # The check-in code as an image; the image answers only while the seat is confirmed.
+        "qr_url": external_url("registration.qr_code", token=registration.token),
         "position": waitlist_position(registration, session),
     }
 
@@ -58,6 +61,22 @@ def _engagement_context(session: Session, email: OutboundEmail) -> dict:
     return context
 
 
+def _mailing_context(session: Session, email: OutboundEmail, context: dict) -> dict:
+    """An organiser's message from its Mailing row; a speaker's copy has no registration: add its event."""
+    # The session keeps only objects someone holds: without this, each copy of a batch reads the row again.
+    held = session.info.setdefault("mailings", {})
+    mailing_id = email.context["mailing_id"]
+    if mailing_id not in held:
+        held[mailing_id] = session.get(Mailing, mailing_id)
+    extra = {"mailing": held[mailing_id]}
+    if "event" not in context:
+        event = session.get(Event, email.event_id)
+        extra["event"] = event
+        extra["event_url"] = external_url("events.detail", slug=event.slug) \
+            if event.status is EventStatus.published else None
+    return extra
+
+
 def context_for(session: Session, email: OutboundEmail) -> dict:
     """What the templates of this email need, read from the rows it refers to."""
     context = {"locale": email.locale, **email.context}
@@ -65,6 +84,8 @@ def context_for(session: Session, email: OutboundEmail) -> dict:
         context.update(_registration_context(session, email))
     if "engagement_id" in email.context:
         context.update(_engagement_context(session, email))
+    if "mailing_id" in email.context:
+        context.update(_mailing_context(session, email, context))
     return context
 
 

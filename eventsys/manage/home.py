@@ -20,10 +20,3 @@ def home():
     ).all()
     return render_template("manage/home.html", events=events)
 
-
-# TEMPORARY while the workspace is assembled: lets the layout link only pages that exist.
-@bp.app_context_processor
-def _endpoints() -> dict:
-    from flask import current_app
-
-    return {"url_map_endpoints": set(current_app.view_functions)}

@@ -1,1 +1,80 @@
-"""Composing, previewing and sending messages to registrants or speakers (routes of /manage/)."""
+"""Composing, previewing and sending messages to registrants or speakers (routes of /manage/).
+
+One form does all three steps. "Preview" shows the message and the exact number of
+recipients, and puts a signed preview token (send id, that number, a fingerprint of
+the draft) into the form. "Send" acts only on a token matching the draft as
+submitted, and only if the copies queued are as many as the preview said;
+otherwise nothing is written and the page shows the new preview to confirm.
+"""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from eventsys.events.models import Event
+from eventsys.manage import bp
+from eventsys.manage.access import current_event, event_page
+from eventsys.messages import services
+from eventsys.messages.forms import MessageForm
+from eventsys.messages.services import Draft
+from eventsys.registration import tally
+
+
+def _page(event: Event, form: MessageForm, status: int = 200, **preview):
+    return render_template("manage/messages/new.html", event=event, form=form, **preview), status
+
+
+def _show_preview(event: Event, form: MessageForm, draft: Draft, *, notice: str | None = None,
+                  status: int = 200, send_id: str | None = None):
+    """The form again, with the message as a recipient reads it and a send button for exactly this many."""
+    reach = services.reach(draft)
+    send_id = send_id or services.new_send_id()
+    # Nobody to send to: no token, so no send button.
+    count = reach.recipients
+    form.preview_token.data = services.preview_token(draft, send_id, count) if count else ""
+    subject, text = services.preview(draft, event)
+    return _page(event, form, status, reach=reach, preview_subject=subject, preview_text=text, notice=notice)
+
+
+def _send(event: Event, form: MessageForm, draft: Draft):
+    try:
+        send_id, count = services.read_preview(draft, form.preview_token.data or "")
+    except services.PreviewOutdated as outdated:
+        return _show_preview(event, form, draft, notice=str(outdated), status=409)
+    try:
+        mailing, sent_now = services.send(draft, send_id, count, current_user.id)
+    except services.RecipientsChanged:
+        notice = (f"The recipients changed since the preview, which showed {count}. Nothing was sent: "
+                  f"check the new number below and send again.")
+        return _show_preview(event, form, draft, notice=notice, status=409, send_id=send_id)
+    if sent_now:
+        flash(f"Your message “{mailing.subject}” is on its way to {mailing.recipient_count} people.", "info")
+    else:
+        flash(f"“{mailing.subject}” was sent already; it was not sent again.", "info")
+    return redirect(url_for("manage.messages", event_id=event.id), code=303)
+
+
+@bp.route("/events/<int:event_id>/messages/new", methods=["GET", "POST"])
+@event_page
+def new_message(event_id: int):
+    """Write a message to the event's registrants or speakers, preview it, send it."""
+    event = current_event()
+    form = MessageForm()
+    form.set_countries({country for _status, country in tally.counts(event.id)})
+    if not form.is_submitted():
+        return _page(event, form)
+    if not form.validate():
+        return _page(event, form, 422)
+    draft = form.draft(event.id)
+    if form.send.data:
+        return _send(event, form, draft)
+    return _show_preview(event, form, draft)
+
+
+@bp.get("/events/<int:event_id>/messages")
+@event_page
+def messages(event_id: int):
+    """The messages sent for the event, with how far their delivery has come."""
+    event = current_event()
+    return render_template("manage/messages/list.html", event=event,
+                           mailings=services.sent_mailings(event.id),
+                           progress=services.delivery_progress(event.id))

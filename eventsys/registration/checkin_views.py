@@ -1,1 +1,108 @@
-"""The check-in desk of an event (routes of the /manage/ blueprint)."""
+"""The check-in desk of an event (routes of the /manage/ blueprint).
+
+One input takes whatever arrives: a USB scanner typing a code, a code read out by
+hand, or part of a name or email. After each POST the desk redirects to itself and
+shows the outcome once (kept in the session, like a flash), with the input focused
+again so the next scan can follow at once.
+"""
+
+from flask import redirect, render_template, request, session, url_for
+
+from eventsys.manage import bp
+from eventsys.manage.access import current_event, event_page
+from eventsys.registration import checkin as desk
+from eventsys.registration.errors import RegistrationError
+from eventsys.registration.handling import CheckIn
+from eventsys.registration.models import RegistrationStatus
+
+#: where the outcome of the last POST waits for the desk page that follows it
+_RESULT_KEY = "checkin_result"
+#: longer than any name, email or code; anything longer is not something to look up
+TEXT_MAX = 200
+
+
+def _keep_result(event_id: int, outcome: str, registration_id: int | None = None, message: str = "") -> None:
+    """Remember what the desk should show after the redirect (ids only: names stay out of the cookie)."""
+    session[_RESULT_KEY] = {"event_id": event_id, "outcome": outcome,
+                            "registration_id": registration_id, "message": message}
+
+
+def _take_result(event_id: int) -> dict | None:
+    """The outcome of the last POST at this event's desk, once; the registration re-read from the database."""
+    result = session.pop(_RESULT_KEY, None)
+    if not result or result.get("event_id") != event_id:
+        return None
+    if result.get("registration_id") is not None:
+        result["registration"] = desk.registration_of_event(event_id, result["registration_id"])
+        if result["registration"] is None:
+            return None
+    return result
+
+
+def _after_check_in(event_id: int, outcome: CheckIn):
+    _keep_result(event_id, "first" if outcome.first_time else "again", outcome.registration.id)
+    return redirect(url_for("manage.checkin", event_id=event_id), code=303)
+
+
+def _after_refusal(event_id: int, refused: RegistrationError):
+    _keep_result(event_id, "refused", message=str(refused))
+    return redirect(url_for("manage.checkin", event_id=event_id), code=303)
+
+
+def _desk_page(query: str = "", error: str | None = None, status: int = 200):
+    """The desk page: counts, the input, the last outcome and the matches of a search."""
+    event = current_event()
+    return render_template(
+        "manage/checkin/desk.html",
+        event=event,
+        counts=desk.counts(event),
+        result=None if error else _take_result(event.id),
+        query=query,
+        found=desk.search(event.id, query) if query else None,
+        error=error,
+        statuses=RegistrationStatus,
+    ), status
+
+
+@bp.get("/events/<int:event_id>/checkin")
+@event_page
+def checkin(event_id: int):
+    """The desk: scan or search, see who has arrived."""
+    return _desk_page(query=request.args.get("q", "").strip()[:TEXT_MAX])
+
+
+@bp.post("/events/<int:event_id>/checkin")
+@event_page
+def checkin_scan(event_id: int):
+    """A scanned code checks its holder in; any other text is a search by name or email."""
+    text = request.form.get("code", "").strip()
+    if not text:
+        return _desk_page(error="Scan a code, or type part of a name or email.", status=422)
+    if len(text) > TEXT_MAX:
+        return _desk_page(error=f"At most {TEXT_MAX} characters, please.", status=422)
+    try:
+        outcome = desk.scan(event_id, text)
+    except RegistrationError as refused:
+        return _after_refusal(event_id, refused)
+    if outcome is None:
+        return redirect(url_for("manage.checkin", event_id=event_id, q=text), code=303)
+    return _after_check_in(event_id, outcome)
+
+
+@bp.post("/events/<int:event_id>/checkin/<int:registration_id>")
+@event_page
+def checkin_registration(event_id: int, registration_id: int):
+    """The "Check in" button beside a search result."""
+    try:
+        outcome = desk.check_in_by_id(event_id, registration_id)
+    except RegistrationError as refused:
+        return _after_refusal(event_id, refused)
+    return _after_check_in(event_id, outcome)
+
+
+@bp.get("/events/<int:event_id>/checkin/counts")
+@event_page
+def checkin_counts(event_id: int):
+    """The desk's counts as JSON, polled by the page to stay current while several desks scan."""
+    counts = desk.counts(current_event())
+    return {"checked_in": counts.checked_in, "confirmed": counts.confirmed}

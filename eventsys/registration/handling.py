@@ -16,14 +16,14 @@ from eventsys.registration import tally
 from eventsys.registration.answers import InvalidAnswers, clean_answers
 from eventsys.registration.errors import RegistrationError
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.registration.services import _lock_event
+from eventsys.registration.services import lock_event
 
 __all__ = ["CheckIn", "InvalidAnswers", "approve", "check_in", "promote_by_hand", "update_answers"]
 
 
 def _locked_registration(event_id: int, registration_id: int):
     """The event (locked) and its registration, read after the lock; RegistrationError if not its own."""
-    event = _lock_event(event_id)
+    event = lock_event(event_id)
     registration = db.session.scalars(
         sa.select(Registration)
         .where(Registration.id == registration_id, Registration.event_id == event_id)

@@ -1,1 +1,198 @@
-"""Organiser pages of an event's registrations (routes of the /manage/ blueprint)."""
+"""Organiser pages of an event's registrations (routes of the /manage/ blueprint).
+
+Query parameters that are not understood (an unknown status, country or sort, a
+malformed page cursor, a search with control characters) are ignored on the list,
+which says so in a notice above it: a stale bookmark still opens a useful page. An
+export with such a parameter answers 400 instead, because a file silently holding
+more rows than asked for would mislead whoever reads it later.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+
+from eventsys.database import db
+from eventsys.manage import bp
+from eventsys.manage.access import current_event, event_page
+from eventsys.registration import export, handling, listing, services, tally
+from eventsys.registration.errors import RegistrationError
+from eventsys.registration.manage_forms import SORT_LABELS, STATUS_LABELS, answers_form_for, filters_from
+from eventsys.registration.models import Registration, RegistrationStatus
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _registration_or_404(event_id: int, registration_id: int) -> Registration:
+    """The registration, when it belongs to this event; 404 otherwise (ids of other events say nothing)."""
+    registration = db.session.scalars(
+        sa.select(Registration).where(Registration.id == registration_id, Registration.event_id == event_id)
+    ).first()
+    return registration or abort(404)
+
+
+def _back_to(registration: Registration):
+    return redirect(url_for("manage.registration", event_id=registration.event_id,
+                            registration_id=registration.id), code=303)
+
+
+@bp.get("/events/<int:event_id>/registrations")
+@event_page
+def registrations(event_id: int):
+    """One keyset page of the event's registrations, filtered, with the tally's counts on top."""
+    event = current_event()
+    filters = filters_from(request.args)
+    query, notices = filters.list_query()
+    position, cursor_notices = listing.position_from(request.args, query.sort)
+    page = listing.page_of(event.id, query, position)
+    return render_template(
+        "manage/registrations/list.html", event=event, filters=filters, query=query, page=page,
+        args=query.as_args(), notices=notices + cursor_notices,
+        summary=listing.summary(tally.counts(event.id)),
+        statuses=RegistrationStatus, status_labels=STATUS_LABELS, sort_labels=SORT_LABELS,
+    )
+
+
+@bp.get("/events/<int:event_id>/registrations.csv", defaults={"fmt": "csv"})
+@bp.get("/events/<int:event_id>/registrations.xlsx", defaults={"fmt": "xlsx"})
+@event_page
+def export_registrations(event_id: int, fmt: str):
+    """The registrations the list's filters select, as a CSV or XLSX download, streamed."""
+    event = current_event()
+    query, notices = filters_from(request.args).list_query()
+    if notices:
+        abort(400, " ".join(notices))
+    disposition = {"Content-Disposition": f'attachment; filename="{event.slug}-registrations.{fmt}"'}
+    if fmt == "csv":
+        chunks = export.csv_chunks(event.id, query, export.columns_of(event))
+        return Response(stream_with_context(chunks), mimetype="text/csv", headers=disposition)
+    file = export.xlsx_file(event, query)
+    size = os.fstat(file.fileno()).st_size
+    return Response(export.file_chunks(file), mimetype=XLSX_MIMETYPE,
+                    headers={**disposition, "Content-Length": str(size)})
+
+
+def _list_address(event_id: int, back: str | None) -> str:
+    """Where to return after a bulk action: the list page it came from, never another site."""
+    home = url_for("manage.registrations", event_id=event_id)
+    if back:
+        parts = urlsplit(back)
+        if not parts.scheme and not parts.netloc and parts.path == home:
+            return back
+    return home
+
+
+@bp.post("/events/<int:event_id>/registrations/approve")
+@event_page
+def approve_selected(event_id: int):
+    """Approve the pending registrations ticked on a list page, one by one."""
+    ids = {int(value) for value in request.form.getlist("registration_id") if value.isdigit()}
+    if not ids:
+        flash("Tick the registrations to approve first.", "error")
+    approved, refused = 0, []
+    for registration_id in sorted(ids)[: listing.PAGE_SIZE]:
+        try:
+            handling.approve(event_id, registration_id)
+            approved += 1
+        except RegistrationError as problem:
+            refused.append(f"#{registration_id}: {problem}")
+    if approved:
+        flash(f"Approved {approved} registration(s); each person is told by email.", "info")
+    for message in refused:
+        flash(message, "error")
+    return redirect(_list_address(event_id, request.form.get("back")), code=303)
+
+
+@bp.get("/events/<int:event_id>/registrations/<int:registration_id>")
+@event_page
+def registration(event_id: int, registration_id: int):
+    """Everything about one registration, its answers under their questions, and what can be done."""
+    event = current_event()
+    registration = _registration_or_404(event.id, registration_id)
+    questions = list(event.questions)
+    known = {question.field_name for question in questions}
+    answers = [(question.label, export.answer_cell(registration.answers.get(question.field_name)))
+               for question in questions]
+    answers += [(f"Question #{key} (since removed)", export.answer_cell(value))
+                for key, value in registration.answers.items() if key not in known]
+    return render_template(
+        "manage/registrations/detail.html", event=event, registration=registration, answers=answers,
+        position=services.waitlist_position(registration), statuses=RegistrationStatus,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.post("/events/<int:event_id>/registrations/<int:registration_id>/approve")
+@event_page
+def approve_registration(event_id: int, registration_id: int):
+    """Approve a pending registration: a seat if one is free, else the waiting list."""
+    registration = _registration_or_404(event_id, registration_id)
+    name = registration.name
+    try:
+        status = handling.approve(event_id, registration_id)
+    except RegistrationError as refused:
+        flash(str(refused), "error")
+        return _back_to(registration)
+    if status is RegistrationStatus.confirmed:
+        flash(f"Approved: {name} has a seat and is told so by email.", "info")
+    else:
+        flash(f"Approved, but no seat is free: {name} is on the waiting list and is told so by email.",
+              "info")
+    return _back_to(registration)
+
+
+@bp.post("/events/<int:event_id>/registrations/<int:registration_id>/cancel")
+@event_page
+def cancel_registration_by_organiser(event_id: int, registration_id: int):
+    """Cancel a registration; the person is told, and a freed seat goes to the first one waiting."""
+    registration = _registration_or_404(event_id, registration_id)
+    name = registration.name
+    if registration.status is RegistrationStatus.cancelled:
+        flash("This registration is already cancelled.", "error")
+        return _back_to(registration)
+    try:
+        promoted = services.cancel_registration(registration_id)
+    except RegistrationError as refused:
+        flash(str(refused), "error")
+        return _back_to(registration)
+    moved = f" {', '.join(p.name for p in promoted)} moved up from the waiting list." if promoted else ""
+    flash(f"Cancelled the registration of {name}, who is told so by email.{moved}", "info")
+    return _back_to(registration)
+
+
+@bp.post("/events/<int:event_id>/registrations/<int:registration_id>/promote")
+@event_page
+def promote_registration(event_id: int, registration_id: int):
+    """Give this person on the waiting list a free seat, out of turn."""
+    registration = _registration_or_404(event_id, registration_id)
+    name = registration.name
+    try:
+        handling.promote_by_hand(event_id, registration_id)
+    except RegistrationError as refused:
+        flash(str(refused), "error")
+        return _back_to(registration)
+    flash(f"{name} now has a seat and is told so by email.", "info")
+    return _back_to(registration)
+
+
+@bp.route("/events/<int:event_id>/registrations/<int:registration_id>/answers", methods=["GET", "POST"])
+@event_page
+def edit_answers(event_id: int, registration_id: int):
+    """Correct a registration's answers, checked by the same rules as the registration form."""
+    event = current_event()
+    registration = _registration_or_404(event.id, registration_id)
+    if request.method == "GET":
+        form = answers_form_for(event, registration.answers)
+        return render_template("manage/registrations/answers.html", event=event, registration=registration,
+                               form=form)
+    form = answers_form_for(event)
+    form.validate()  # the answers themselves are checked by the service, for every way in alike
+    try:
+        handling.update_answers(registration, form.answers())
+    except handling.InvalidAnswers as invalid:
+        form.show_errors(invalid.errors)
+        return render_template("manage/registrations/answers.html", event=event, registration=registration,
+                               form=form), 422
+    flash("The answers are saved.", "info")
+    return _back_to(registration)

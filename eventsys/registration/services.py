@@ -1,7 +1,7 @@
 """The registration rules: register, cancel and promote, race-free on PostgreSQL and SQLite.
 
 Every change to an event's seats happens under that event's row lock: taken by
-the INSERT ... SELECT ... FOR UPDATE that registers, and by `_lock_event` for
+the INSERT ... SELECT ... FOR UPDATE that registers, and by `lock_event` for
 cancelling and promoting. The lock serialises changes for one event only, so the
 seat counters on the event and the statuses of its registrations never disagree,
 and no count can pass capacity whatever the concurrency.
@@ -33,7 +33,7 @@ from eventsys.registration.seats import take_seat
 __all__ = [
     "AlreadyRegistered", "Applicant", "InvalidRegistration", "RegistrationClosed", "RegistrationError",
     "cancel_registration", "check_applicant", "ensure_cancellable", "ensure_registration_open",
-    "find_by_token", "promote_from_waitlist", "register", "waitlist_position",
+    "find_by_token", "lock_event", "promote_from_waitlist", "register", "waitlist_position",
 ]
 
 #: what secrets.token_urlsafe produces; anything else cannot be a token and is not looked up
@@ -58,7 +58,7 @@ def ensure_registration_open(event: Event, now: datetime | None = None) -> None:
         )
 
 
-def _lock_event(event_id: int) -> Event:
+def lock_event(event_id: int) -> Event:
     """Take the event's row lock until commit and return the event as it is now.
 
     An UPDATE rather than SELECT ... FOR UPDATE, because it locks on both databases:
@@ -170,7 +170,7 @@ def promote_from_waitlist(event_id: int, now: datetime | None = None) -> list[Re
     """Fill every free seat from the waiting list, first come first served; returns who moved up."""
     now = now or utcnow()
     try:
-        event = _lock_event(event_id)
+        event = lock_event(event_id)
         promoted = _fill_free_seats(event, now)
         db.session.commit()
     except BaseException:
@@ -197,7 +197,7 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> li
         event_id = db.session.scalar(
             sa.select(Registration.event_id).where(Registration.id == registration_id)
         )
-        event = _lock_event(event_id)
+        event = lock_event(event_id)
         registration = db.session.scalars(
             sa.select(Registration)
             .where(Registration.id == registration_id)

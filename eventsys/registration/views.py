@@ -1,10 +1,10 @@
 """Registering through the web form, and the attendee's self-service page."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 
 from eventsys.events import services as events
 from eventsys.locales import request_locale
-from eventsys.registration import services
+from eventsys.registration import qrcodes, services
 from eventsys.registration.forms import registration_form_for
 from eventsys.registration.models import RegistrationStatus
 
@@ -70,15 +70,30 @@ def register(slug: str):
 
 @bp.get("/r/<token>")
 def manage(token: str):
-    """The attendee's own page: status, place on the waiting list, and a cancel button."""
+    """The attendee's own page: status, place on the waiting list, check-in code, and a cancel button."""
     registration = services.find_by_token(token) or abort(404)
+    confirmed = registration.status is RegistrationStatus.confirmed
     return render_template(
         "registration/manage.html",
         registration=registration,
         event=registration.event,
         position=services.waitlist_position(registration),
         statuses=RegistrationStatus,
+        qr_svg=qrcodes.svg_inline(registration.token) if confirmed else None,
     )
+
+
+@bp.get("/r/<token>/qr.png")
+def qr_code(token: str):
+    """The check-in code as an image, for emails; only while the registration holds a seat."""
+    registration = services.find_by_token(token)
+    if registration is None or registration.status is not RegistrationStatus.confirmed:
+        abort(404)
+    response = Response(qrcodes.png_document(registration.token), mimetype="image/png")
+    # The image stands for a personal ticket: no shared cache keeps it, and it can run nothing.
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 @bp.post("/r/<token>/cancel")

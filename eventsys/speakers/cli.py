@@ -1,9 +1,9 @@
-"""`flask --app eventsys invite-speaker`: inviting from the command line, until organisers have pages."""
+"""`flask --app eventsys invite-speaker` and `import-speakers`: speakers from the command line."""
 
 import click
 
 from eventsys.events.services import event_by_slug
-from eventsys.speakers import invitations
+from eventsys.speakers import importing, invitations
 from eventsys.speakers.models import SpeakerRole
 from eventsys.timezones import in_zone
 
@@ -48,3 +48,21 @@ def invite_speaker_command(speaker_email: str, event_slug: str, role: str, messa
     click.echo(f"Invited {speaker.display_name} <{speaker.email}> to {event.title} as "
                f"{invitations.role_in_words(engagement.role)}; the invitation email is queued. "
                f"It expires {expires}; {invited_by} will be told the answer.")
+
+
+@click.command("import-speakers")
+@click.argument("csv_file", type=click.File("rb"))
+@click.option("--valid-only", is_flag=True,
+              help="Import the valid rows even when some are invalid (by default nothing is imported then).")
+def import_speakers_command(csv_file, valid_only: bool) -> None:
+    """Import speakers from CSV_FILE: UTF-8 with a header row (columns: see speakers/importing.py)."""
+    plan = importing.check_file(csv_file.read())
+    to_write = len(plan.to_write(valid_only))
+    with click.progressbar(length=to_write, label=f"Importing {to_write} speakers") as bar:
+        report = importing.carry_out(plan, valid_only, progress=bar.update)
+    for row in report.rows:
+        for problem in row.errors or [f"OK, {row.note}"]:
+            click.echo(f"row {row.number}: {problem}")
+    click.echo(report.outcome())
+    if not report.imported and (report.file_errors or report.invalid_rows):
+        raise SystemExit(1)

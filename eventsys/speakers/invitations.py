@@ -5,7 +5,7 @@ and each email is added to the outbox in the transaction that changes it. The
 first answer stands: a second one is refused and tells nobody anything.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -215,6 +215,12 @@ def invite_speaker(speaker_id: int, event_id: int, role: SpeakerRole | str, mess
     return engagement
 
 
+def round_key(kind: str, engagement: Engagement) -> str:
+    """The outbox key of an email about this round of the invitation: a renewed one is a new round."""
+    stamp = engagement.invited_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"{kind}:engagement:{engagement.id}:round:{stamp}"
+
+
 def _invitation(engagement_id: int) -> Engagement:
     """The engagement with its speaker, event and programme item, if it is an invitation."""
     engagement = db.session.scalars(
@@ -295,9 +301,57 @@ def answer_invitation(engagement_id: int, accept: bool, note: str = "",
         raise AlreadyAnswered(open_invitation(engagement_id, now))
     if answered.invited_by_email:
         outbox.enqueue(
-            "invitation_answered", answered.invited_by_email, f"invitation_answered:engagement:{answered.id}",
+            "invitation_answered", answered.invited_by_email, round_key("invitation_answered", answered),
             context={"engagement_id": answered.id, "accepted": accept, "note": note},
             event_id=answered.event_id,
         )
     db.session.commit()
     return answered
+
+
+#: invitations that may be sent again: the speaker said no, or did not answer in time
+RENEWABLE = (InvitationStatus.declined, InvitationStatus.expired)
+
+
+def renew_invitation(engagement_id: int, *, invited_by_email: str, message: str | None = None,
+                     now: datetime | None = None) -> Engagement:
+    """Invite again a speaker who declined or let the invitation expire, and queue a new invitation email.
+
+    The engagement starts a new round: open again, with a new expiry, the earlier
+    answer and note cleared. The guarded UPDATE renews it once however often the
+    button is pressed; the email's key names the round, so the outbox takes it.
+    `message` None keeps the earlier words. Raises InvitationError, writing nothing.
+    """
+    now = now or utcnow()
+    engagement = expire_invitation(engagement_id, now)
+    if engagement.invitation_status not in RENEWABLE:
+        raise InvitationError(f"This invitation is {engagement.invitation_status.value}; "
+                              "only a declined or expired one can be renewed.")
+    speaker, event = _checked_target(engagement.speaker_id, engagement.event_id,
+                                     engagement.programme_item_id, invited_by_email, now)
+    values = dict(
+        invitation_status=InvitationStatus.invited,
+        invited_at=now,
+        invitation_expires_at=min(now + INVITATION_VALIDITY, event.starts_at),
+        invited_by_email=invited_by_email.strip(),
+        answered_at=None,
+        answer_note="",
+    )
+    if message is not None:
+        values["invitation_message"] = message.strip()
+    renewed = db.session.scalars(
+        sa.update(Engagement)
+        .where(Engagement.id == engagement_id, Engagement.invitation_status.in_(RENEWABLE))
+        .values(**values)
+        .returning(Engagement)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).first()
+    if renewed is None:
+        db.session.rollback()
+        raise InvitationError("This invitation was renewed a moment ago; nothing more was sent.")
+    outbox.enqueue(
+        "speaker_invitation", speaker.email, round_key("speaker_invitation", renewed),
+        context={"engagement_id": renewed.id}, event_id=renewed.event_id,
+    )
+    db.session.commit()
+    return renewed

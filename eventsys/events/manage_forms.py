@@ -1,0 +1,312 @@
+"""The organisers' forms for an event, its programme items, speakers on items, questions and managers.
+
+Times are typed as wall-clock times where the event happens and read as instants
+here; the rules on the values live in lifecycle and management.
+"""
+
+import re
+from datetime import datetime
+from functools import cache
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from eventsys.events.lifecycle import SLUG_MAX, EventDetails
+from eventsys.events.management import ItemDetails, QuestionDetails
+from eventsys.events.models import Event, EventKind, EventMode, ProgrammeItem
+from eventsys.registration.answers import check_typed_text
+from eventsys.registration.models import Question, QuestionKind
+from eventsys.speakers.models import Speaker, SpeakerRole
+from eventsys.timezones import instant_in_zone, is_timezone, wall_time
+
+#: where the school is (Harbin); new events start out in its zone
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+MODE_LABELS = {EventMode.in_person: "In person", EventMode.online: "Online", EventMode.hybrid: "Hybrid"}
+ROLE_LABELS = {role: role.value.replace("_", " ").capitalize() for role in SpeakerRole}
+QUESTION_KIND_LABELS = {
+    QuestionKind.text: "Short text", QuestionKind.long_text: "Long text",
+    QuestionKind.single_choice: "One of several choices", QuestionKind.multiple_choice: "Several choices",
+    QuestionKind.yes_no: "Yes or no", QuestionKind.number: "Number", QuestionKind.date: "Date",
+}
+#: minutes in each unit a reminder time may be written in: 7d, 1 day, 2 weeks, 90 min …
+_MINUTES = {"w": 7 * 1440, "d": 1440, "h": 60, "m": 1}
+_OFFSET = re.compile(r"(\d{1,6})\s*(w|weeks?|d|days?|h|hours?|m|mins?|minutes?)")
+MAX_REMINDERS = 10
+
+
+def parse_offsets(text: str) -> list[int] | None:
+    """'7d, 1d, 1h' → [10080, 1440, 60] minutes; blank → None (the defaults); 'none' → [] (no reminders)."""
+    if text.strip().lower() == "none":
+        return []
+    offsets = set()
+    for part in filter(None, (p.strip() for p in re.split(r"[,;]", text.lower()))):
+        match = _OFFSET.fullmatch(part)
+        if not match:
+            raise ValueError(f"“{part}” is not a time before the start: write a number and a unit, "
+                             "like 7d, 1d, 1h or 30m, separated by commas.")
+        minutes = int(match[1]) * _MINUTES[match[2][0]]
+        if not 0 < minutes <= 365 * 1440:
+            raise ValueError(f"“{part}”: reminders go out between 1 minute and 365 days before the start.")
+        offsets.add(minutes)
+    if len(offsets) > MAX_REMINDERS:
+        raise ValueError(f"At most {MAX_REMINDERS} reminders, please.")
+    return sorted(offsets, reverse=True) or None
+
+
+def format_offsets(offsets: list[int] | None) -> str:
+    """The reverse of parse_offsets: [10080, 90] → '7d, 90m'."""
+    if offsets is None:
+        return ""
+    units = [("d", 1440), ("h", 60), ("m", 1)]
+    return ", ".join(next(f"{m // size}{unit}" for unit, size in units if m % size == 0)
+                     for m in offsets) or "none"
+
+
+@cache
+def timezone_choices() -> list[SelectChoice]:
+    """Every IANA timezone this machine knows, sorted."""
+    return [SelectChoice(name) for name in sorted(available_timezones())]
+
+
+class TypedText:
+    """Refuse characters nobody types (PostgreSQL refuses NUL outright); line breaks only if multiline."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:
+        """Raise ValidationError on control characters."""
+        try:
+            check_typed_text(field.data or "", self.multiline)
+        except ValueError as problem:
+            raise ValidationError(str(problem)) from None
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time as typed, naive: the form reads it in the event's zone."""
+
+    def __init__(self, label: str, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+                         invalid_value_message="Enter a date and time, like 2026-05-12 14:00.", **kwargs)
+
+
+class ParsedTextField(StringField):
+    """Text read into a value by `parse` (a ValueError's message is shown); `show` writes a value back."""
+
+    def __init__(self, label: str, parse, show=str, **kwargs):
+        super().__init__(label, **kwargs)
+        self.parse, self.show = parse, show
+
+    def process_formdata(self, valuelist):
+        """Parse the typed text, blank included."""
+        self.data = None
+        self.data = self.parse(valuelist[0] if valuelist else "")
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else self.show(self.data)
+
+
+def parse_seats(text: str) -> int | None:
+    """A whole number of seats; blank means no limit (None)."""
+    if not text.strip():
+        return None
+    if not re.fullmatch(r"\d{1,7}", text.strip()):
+        raise ValueError("Enter a whole number of seats, or leave it blank for no limit.")
+    return int(text)
+
+
+class _LocalTimes:
+    """Reads a form's LocalDateTimeFields as instants in a zone, once the fields' own checks passed."""
+
+    def read_local_times(self, zone_name: str) -> bool:
+        """Fill self.moments; False, with the error under the field, when a time does not exist there."""
+        self.moments: dict[str, datetime | None] = {}
+        ok = True
+        for field in self:
+            if isinstance(field, LocalDateTimeField) and field.data is not None and not field.errors:
+                try:
+                    self.moments[field.name] = instant_in_zone(field.data, zone_name)
+                except ValueError as problem:
+                    field.errors.append(str(problem))
+                    ok = False
+        return ok
+
+
+def _text(field) -> str:
+    return (field.data or "").strip()
+
+
+class EventForm(_LocalTimes, FlaskForm):
+    kind = SelectField("Kind of event", choices=[SelectChoice(k.value, k.value.title()) for k in EventKind])
+    mode = SelectField("Attendance", choices=[SelectChoice(m.value, text) for m, text in MODE_LABELS.items()])
+    title = StringField("Title", [DataRequired("Give the event a title."), Length(max=300), TypedText()])
+    slug = StringField("Web address", [Optional(), Length(max=SLUG_MAX), TypedText()],
+                       description="The page is /events/<address>: lower-case letters, digits and hyphens. "
+                                   "Left blank, it is made from the title. Changing it breaks links "
+                                   "already shared.")
+    summary = StringField("Summary", [Length(max=500), TypedText()],
+                          description="One or two sentences for lists and link previews.")
+    description = TextAreaField("Description", [Length(max=20000), TypedText(multiline=True)],
+                                render_kw={"rows": 8})
+    timezone = SelectField("Timezone", choices=timezone_choices, default=DEFAULT_TIMEZONE,
+                           validate_choice=False,
+                           description="Where the event happens: the times here are clock times there.")
+    starts_at = LocalDateTimeField("Starts", [InputRequired("Give the start.")],
+                                   description="Moving the start moves the programme with it.")
+    ends_at = LocalDateTimeField("Ends", [InputRequired("Give the end.")])
+    venue = StringField("Venue", [Length(max=300), TypedText()])
+    meeting_url = StringField("Meeting link", [Length(max=500), TypedText()],
+                              description="Private: only confirmed attendees get it, in the last reminder. "
+                                          "Online events need it by then; it may be added later.")
+    capacity = ParsedTextField("Seats", parse_seats,
+                               description="Blank: no limit. New seats go to the waiting list at once.")
+    registration_opens_at = LocalDateTimeField("Registration opens", [Optional()],
+                                               description="Blank: as soon as the event is published.")
+    registration_closes_at = LocalDateTimeField("Registration closes", [Optional()],
+                                                description="Blank: open until the event ends.")
+    language = StringField("Language of the event", [DataRequired("Give the language."), Length(max=16)],
+                           default="en", description="A language tag: en, zh, ru, uk …")
+    requires_approval = BooleanField(
+        "Registrations wait for an organiser's approval",
+        description="Turning this off does not approve the people already pending: approve them on the "
+                    "registrations page.")
+    reminder_offsets = ParsedTextField(
+        "Reminders before the start", parse_offsets, format_offsets,
+        description="Like 7d, 1d, 1h (w weeks, d days, h hours, m minutes), separated by commas. Blank: "
+                    "the defaults (7 days, 1 day, and 1 hour for online and hybrid events). “none”: none.")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check every field, then read the times in the chosen zone."""
+        valid = super().validate(extra_validators)
+        if not is_timezone(self.timezone.data or ""):
+            self.timezone.errors.append("Choose the timezone from the list.")
+            return False
+        return self.read_local_times(self.timezone.data) and valid
+
+    def details(self) -> EventDetails:
+        """The event as the organiser described it; call after validate()."""
+        return EventDetails(
+            kind=EventKind(self.kind.data), mode=EventMode(self.mode.data), title=_text(self.title),
+            slug=_text(self.slug), summary=_text(self.summary), description=_text(self.description),
+            starts_at=self.moments["starts_at"], ends_at=self.moments["ends_at"], timezone=self.timezone.data,
+            venue=_text(self.venue), meeting_url=_text(self.meeting_url) or None, capacity=self.capacity.data,
+            registration_opens_at=self.moments.get("registration_opens_at"),
+            registration_closes_at=self.moments.get("registration_closes_at"),
+            language=_text(self.language), requires_approval=self.requires_approval.data,
+            reminder_offsets=self.reminder_offsets.data,
+        )
+
+
+def event_form(event: Event | None = None) -> EventForm:
+    """The event form, empty or filled from the event (times as clock times in its zone)."""
+    if event is None:
+        return EventForm()
+    names = ("title", "slug", "summary", "description", "timezone", "venue", "meeting_url", "capacity",
+             "language", "requires_approval", "reminder_offsets")
+    data = {name: getattr(event, name) for name in names}
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        data[name] = wall_time(getattr(event, name), event.timezone)
+    return EventForm(data=data | {"kind": event.kind.value, "mode": event.mode.value})
+
+
+class ProgrammeItemForm(_LocalTimes, FlaskForm):
+    title = StringField("Title", [DataRequired("Give the item a title."), Length(max=300), TypedText()])
+    starts_at = LocalDateTimeField("Starts", [InputRequired("Give the start.")])
+    ends_at = LocalDateTimeField("Ends", [InputRequired("Give the end.")])
+    location = StringField("Room or hall", [Length(max=200), TypedText()])
+    description = TextAreaField("Description", [Length(max=5000), TypedText(multiline=True)],
+                                render_kw={"rows": 4})
+
+    #: the event's timezone, in which the times are read; set by programme_item_form
+    zone_name = "UTC"
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check every field, then read the times in the event's zone."""
+        valid = super().validate(extra_validators)
+        return self.read_local_times(self.zone_name) and valid
+
+    def details(self) -> ItemDetails:
+        """The item as the organiser described it; call after validate()."""
+        return ItemDetails(title=_text(self.title), starts_at=self.moments["starts_at"],
+                           ends_at=self.moments["ends_at"], location=_text(self.location),
+                           description=_text(self.description))
+
+
+def programme_item_form(event: Event, item: ProgrammeItem | None = None) -> ProgrammeItemForm:
+    """The item form, its times as clock times in the event's zone; a new item starts with the event."""
+    if item is None:
+        data = {"starts_at": wall_time(event.starts_at, event.timezone),
+                "ends_at": wall_time(event.starts_at, event.timezone)}
+    else:
+        data = {name: getattr(item, name) for name in ("title", "location", "description")}
+        data |= {name: wall_time(getattr(item, name), event.timezone) for name in ("starts_at", "ends_at")}
+    form = ProgrammeItemForm(data=data)
+    form.zone_name = event.timezone
+    return form
+
+
+def _speaker_id(value) -> int:
+    return int(value) if re.fullmatch(r"\d{1,9}", str(value)) else 0
+
+
+class ItemSpeakerForm(FlaskForm):
+    speaker_id = SelectField("Speaker", coerce=_speaker_id, validate_choice=False)
+    role = SelectField("Role", choices=[SelectChoice(r.value, text) for r, text in ROLE_LABELS.items()])
+
+
+def item_speaker_form(speakers: list[Speaker]) -> ItemSpeakerForm:
+    """The form that puts one of these speakers on a programme item."""
+    form = ItemSpeakerForm()
+    form.speaker_id.choices = [SelectChoice(0, "Choose a speaker…")] + [
+        SelectChoice(s.id, s.display_name + (f" ({s.institution.name})" if s.institution else ""))
+        for s in speakers
+    ]
+    return form
+
+
+class QuestionForm(FlaskForm):
+    label = StringField("Question", [DataRequired("Write the question."), Length(max=300), TypedText()])
+    help_text = StringField("Help text", [Length(max=500), TypedText()],
+                            description="Shown under the question, to explain what you need.")
+    kind = SelectField("Kind of answer",
+                       choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()])
+    required = BooleanField("An answer is required")
+    options = TextAreaField("Choices, one per line", [Length(max=5000), TypedText(multiline=True)],
+                            description="Only for the choice kinds.", render_kw={"rows": 5})
+
+    def details(self) -> QuestionDetails:
+        """The question as the organiser wrote it."""
+        return QuestionDetails(kind=QuestionKind(self.kind.data), label=_text(self.label),
+                               help_text=_text(self.help_text), required=self.required.data,
+                               options=(self.options.data or "").splitlines())
+
+
+def question_form(question: Question | None = None) -> QuestionForm:
+    """The question form, empty or filled from the question."""
+    if question is None:
+        return QuestionForm()
+    return QuestionForm(data={"label": question.label, "help_text": question.help_text,
+                              "kind": question.kind.value, "required": question.required,
+                              "options": "\n".join(question.options)})
+
+
+class ManagerForm(FlaskForm):
+    email = EmailField("Organiser's email", [DataRequired("Enter the organiser's email address."),
+                                             Length(max=254), TypedText()])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField("Why (sent to everyone registered)", [Length(max=2000), TypedText(multiline=True)],
+                           render_kw={"rows": 4})

@@ -1,0 +1,100 @@
+"""The message form: who receives it (audience and filters), what it says, and its two buttons."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length
+
+from eventsys.countries import country_name
+from eventsys.messages.models import Audience
+from eventsys.messages.services import SPEAKER_STANDINGS, Draft
+from eventsys.registration.forms import CATEGORY_LABELS, CheckboxListField
+from eventsys.registration.models import RegistrationStatus
+
+SUBJECT_MAX = 200
+BODY_MAX = 20_000
+
+STATUS_LABELS = {
+    RegistrationStatus.confirmed: "Confirmed",
+    RegistrationStatus.waitlisted: "On the waiting list",
+    RegistrationStatus.pending: "Awaiting approval",
+    RegistrationStatus.cancelled: "Cancelled",
+}
+STANDING_LABELS = {
+    "accepted": "Accepted the invitation",
+    "invited": "Invited, not answered yet",
+    "direct": "Added directly, without an invitation",
+}
+
+
+def _normalised_text(value: str | None) -> str | None:
+    """Browsers send CRLF line ends; the emails and the fingerprint of the draft want plain \\n."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if value is not None else None
+
+
+class MessageForm(FlaskForm):
+    """Compose, preview, send. The country choices are the event's, set by the view."""
+
+    audience = RadioField(
+        "Send to", default=Audience.registrants.value,
+        choices=[SelectChoice(Audience.registrants.value, "Registrants"),
+                 SelectChoice(Audience.speakers.value, "Speakers of this event")],
+    )
+    statuses = CheckboxListField(
+        "Registrants who are", choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
+        default=[RegistrationStatus.confirmed.value],
+    )
+    categories = CheckboxListField(
+        "Only these categories (none ticked: all)",
+        choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()],
+    )
+    countries = SelectMultipleField("Only from these countries (none chosen: all)", choices=[],
+                                    render_kw={"size": 6})
+    speakers = CheckboxListField(
+        "Speakers who have", choices=[SelectChoice(s, STANDING_LABELS[s]) for s in SPEAKER_STANDINGS],
+        default=["accepted", "direct"],
+    )
+    subject = StringField("Subject", filters=[_normalised_text],
+                          validators=[DataRequired("Write a subject."), Length(max=SUBJECT_MAX)],
+                          render_kw={"maxlength": SUBJECT_MAX})
+    body = TextAreaField("Message (plain text)", filters=[_normalised_text],
+                         validators=[DataRequired("Write the message."), Length(max=BODY_MAX)],
+                         render_kw={"rows": 12, "maxlength": BODY_MAX})
+    #: the signed preview (send id, count, fingerprint of the draft) the send button acts on
+    preview_token = HiddenField()
+    preview = SubmitField("Preview")
+    send = SubmitField("Send")
+
+    def set_countries(self, codes: set[str]) -> None:
+        """Offer the countries the event's registrants come from."""
+        named = sorted((country_name(code), code) for code in codes)
+        self.countries.choices = [SelectChoice(code, name) for name, code in named]
+
+    def validate(self, extra_validators=None) -> bool:
+        """The field rules, and at least one status or standing for the audience chosen."""
+        valid = super().validate(extra_validators)
+        if self.audience.data == Audience.registrants.value and not self.statuses.data:
+            self.statuses.errors.append("Choose at least one status.")
+            valid = False
+        if self.audience.data == Audience.speakers.value and not self.speakers.data:
+            self.speakers.errors.append("Choose at least one kind of speaker.")
+            valid = False
+        return valid
+
+    def draft(self, event_id: int) -> Draft:
+        """The validated form as a Draft; only the filters of the chosen audience count."""
+        audience = Audience(self.audience.data)
+        if audience is Audience.registrants:
+            filters = {"statuses": sorted(self.statuses.data),
+                       "categories": sorted(self.categories.data or []),
+                       "countries": sorted(self.countries.data or [])}
+        else:
+            filters = {"speakers": sorted(self.speakers.data)}
+        return Draft(event_id, audience, filters, self.subject.data, self.body.data)

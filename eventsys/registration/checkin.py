@@ -1,0 +1,90 @@
+"""What the check-in desk asks: who is this code, who matches this name, how many are in.
+
+Marking someone as arrived is `handling.check_in`; this module finds the
+registration to hand to it, and answers the desk's searches and counts.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from eventsys.database import db
+from eventsys.events.models import Event
+from eventsys.registration import handling, services
+from eventsys.registration.errors import RegistrationError
+from eventsys.registration.models import Registration
+
+#: the desk lists at most this many matches; more means the search should be narrower
+SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class DeskCounts:
+    """Arrivals so far against the seats taken."""
+
+    checked_in: int
+    confirmed: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The first matches of a search, by name; `more` when others were left out."""
+
+    matches: list[Registration]
+    more: bool
+
+
+def counts(event: Event) -> DeskCounts:
+    """How many have arrived, and how many are confirmed (the counter kept on the event)."""
+    # The event_id comparison walks the (event_id, id) index; only that event's rows are read.
+    checked_in = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.event_id == event.id, Registration.checked_in_at.is_not(None)
+        )
+    )
+    return DeskCounts(checked_in=checked_in or 0, confirmed=event.confirmed_count)
+
+
+def scan(event_id: int, text: str) -> handling.CheckIn | None:
+    """Check in whoever holds the scanned code; None when the text is no registration's code.
+
+    Raises RegistrationError when the code is another event's, or its holder is not admitted.
+    """
+    registration = services.find_by_token(text.strip())
+    if registration is None:
+        return None
+    return handling.check_in(event_id, registration)
+
+
+def check_in_by_id(event_id: int, registration_id: int) -> handling.CheckIn:
+    """Check in a registration picked from the desk's search results."""
+    registration = registration_of_event(event_id, registration_id)
+    if registration is None:
+        raise RegistrationError("This registration does not belong to this event.")
+    return handling.check_in(event_id, registration)
+
+
+def registration_of_event(event_id: int, registration_id: int) -> Registration | None:
+    """The registration, if it is this event's."""
+    return db.session.scalars(
+        sa.select(Registration).where(Registration.id == registration_id, Registration.event_id == event_id)
+    ).first()
+
+
+def search(event_id: int, text: str) -> SearchResult:
+    """Registrations of the event whose name or email contains text, in any case, by name."""
+    text = " ".join(text.split())
+    if not text:
+        return SearchResult(matches=[], more=False)
+    rows = list(db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.event_id == event_id,
+            # autoescape: a % or _ typed at the desk is a character to find, not a wildcard
+            sa.or_(Registration.name.icontains(text, autoescape=True),
+                   Registration.email.icontains(text, autoescape=True)),
+        )
+        .order_by(Registration.name, Registration.id)
+        .limit(SEARCH_LIMIT + 1)
+    ))
+    return SearchResult(matches=rows[:SEARCH_LIMIT], more=len(rows) > SEARCH_LIMIT)

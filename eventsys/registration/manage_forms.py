@@ -1,0 +1,138 @@
+"""Forms of the organisers' registration pages: the list's filters and the answers editor."""
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import Length, ValidationError
+
+from eventsys.countries import countries
+from eventsys.events.models import Event
+from eventsys.registration.answers import check_typed_text
+from eventsys.registration.forms import CATEGORY_LABELS
+from eventsys.registration.forms import _question_field as question_field
+from eventsys.registration.listing import ListQuery, Sort
+from eventsys.registration.models import AttendeeCategory, Question, QuestionKind, RegistrationStatus
+
+SEARCH_MAX = 200
+
+STATUS_LABELS = {
+    RegistrationStatus.pending: "Pending approval",
+    RegistrationStatus.confirmed: "Confirmed",
+    RegistrationStatus.waitlisted: "Waiting list",
+    RegistrationStatus.cancelled: "Cancelled",
+}
+
+SORT_LABELS = {
+    Sort.oldest: "Registered, oldest first",
+    Sort.newest: "Registered, newest first",
+    Sort.name: "Name, A–Z",
+    Sort.name_desc: "Name, Z–A",
+}
+
+
+def _typed_text(form, field) -> None:
+    """Refuse characters nobody types (PostgreSQL would refuse a NUL in the query)."""
+    try:
+        check_typed_text(field.data or "")
+    except ValueError as problem:
+        raise ValidationError(str(problem)) from None
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _choices(labels: dict, anything: str) -> list[SelectChoice]:
+    return [SelectChoice("", anything)] + [SelectChoice(key.value, label) for key, label in labels.items()]
+
+
+class RegistrationFilters(FlaskForm):
+    """The list's search and filters, read from the query string (a GET form, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search name, email or affiliation", filters=[_stripped],
+                    validators=[Length(max=SEARCH_MAX), _typed_text])
+    status = SelectField("Status", choices=_choices(STATUS_LABELS, "Any status"), default="")
+    category = SelectField("Category", choices=_choices(CATEGORY_LABELS, "Any category"), default="")
+    country = SelectField(
+        "Country", choices=[SelectChoice("", "Any country")] + [SelectChoice(*c) for c in countries()],
+        filters=[_upper], default="",
+    )
+    checked_in = SelectField("Checked in", default="", choices=[
+        SelectChoice("", "Either"), SelectChoice("yes", "Checked in"), SelectChoice("no", "Not yet"),
+    ])
+    sort = SelectField("Sort", choices=[SelectChoice(s.value, label) for s, label in SORT_LABELS.items()],
+                       default=Sort.oldest.value)
+
+    def list_query(self) -> tuple[ListQuery, list[str]]:
+        """The query asked for, and a notice for each value that was not understood and so ignored."""
+        self.validate()
+        notices = []
+        for field in self:
+            if field.errors:
+                notices.append(f"{field.label.text}: {field.errors[0]} The value was ignored.")
+                field.data = field.default
+                field.errors = []
+        checked_in = {"yes": True, "no": False}.get(self.checked_in.data)
+        query = ListQuery(
+            q=self.q.data or "",
+            status=RegistrationStatus(self.status.data) if self.status.data else None,
+            category=AttendeeCategory(self.category.data) if self.category.data else None,
+            country=self.country.data or None,
+            checked_in=checked_in,
+            sort=Sort(self.sort.data),
+        )
+        return query, notices
+
+
+def filters_from(args) -> RegistrationFilters:
+    """The filters form filled from a query string (request.args)."""
+    return RegistrationFilters(formdata=args)
+
+
+class AnswersForm(FlaskForm):
+    """One field per question of the event, named q_<question id>, as on the registration form."""
+
+    def question_fields(self):
+        """The question fields, in the event's order."""
+        return [field for field in self if field.name.startswith("q_")]
+
+    def answers(self) -> dict[str, Any]:
+        """The answers as the service expects them: question id -> raw value."""
+        return {field.name[2:]: field.data for field in self.question_fields()}
+
+    def show_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put the service's errors (keyed by question id) next to their fields."""
+        for key, messages in errors.items():
+            name = f"q_{key}"
+            if name in self:
+                self[name].errors = list(self[name].errors) + messages
+            else:
+                self.form_errors.extend(messages)
+
+
+def _as_form_value(question: Question, value: Any) -> Any:
+    """A stored answer as its field shows it (yes/no for booleans, text for numbers)."""
+    if question.kind is QuestionKind.yes_no and isinstance(value, bool):
+        return "yes" if value else "no"
+    if question.kind is QuestionKind.number and value is not None:
+        return str(value)
+    return value
+
+
+def answers_form_for(event: Event, stored: dict[str, Any] | None = None) -> AnswersForm:
+    """The answers form of this event; stored answers fill it when given (on GET, not on a submission)."""
+    questions = list(event.questions)
+    fields = {f"q_{question.id}": question_field(question) for question in questions}
+    form_class = type("RegistrationAnswersForm", (AnswersForm,), fields)
+    if stored is None:
+        return form_class()
+    data = {f"q_{q.id}": _as_form_value(q, stored[q.field_name]) for q in questions if q.field_name in stored}
+    return form_class(data=data)

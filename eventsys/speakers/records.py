@@ -1,0 +1,221 @@
+"""Creating and changing speaker and institution records: one way in for the pages and the CSV import.
+
+Every rule a record must keep is checked here, so a page, the import and any future
+API refuse the same things with the same words; a RecordError names the field.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from eventsys.countries import is_country
+from eventsys.database import db
+from eventsys.speakers.models import KNOWN_HONOURS, Institution, Speaker, SpeakerExpertise, SpeakerHonour
+from eventsys.textsearch import lowered
+
+#: longest honour or field of expertise (the column's length)
+TAG_MAX = 200
+
+
+class RecordError(Exception):
+    """A record cannot be saved as given; `field` names the form field the message belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class SpeakerDetails:
+    """What the organiser says about a speaker."""
+
+    name: str
+    country: str
+    title: str = ""
+    email: str | None = None
+    institution_id: int | None = None
+    biography: str = ""
+    honours: list[str] = field(default_factory=list)
+    expertise: list[str] = field(default_factory=list)
+
+
+@dataclass
+class InstitutionDetails:
+    """What the organiser says about an institution."""
+
+    name: str
+    country: str
+    city: str = ""
+    website: str = ""
+    partner: bool = False
+    partner_since: date | None = None
+
+
+def tag_list(values: Iterable[str], known: Iterable[str] = ()) -> list[str]:
+    """Trimmed, non-empty values without repeats (ignoring case); a known one takes its usual spelling."""
+    usual = {value.lower(): value for value in known}
+    seen: dict[str, str] = {}
+    for value in values:
+        value = " ".join(value.split())
+        if value and value.lower() not in seen:
+            seen[value.lower()] = usual.get(value.lower(), value)
+    return list(seen.values())
+
+
+def honour_list(values: Iterable[str]) -> list[str]:
+    """Honours as tag_list makes them, with the office's usual spelling of the well-known ones."""
+    return tag_list(values, KNOWN_HONOURS)
+
+
+def normal_email(email: str | None) -> str | None:
+    """The address as stored (trimmed, lower case), None for none; RecordError if it is no address."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise RecordError("email", f"'{email}' is not a valid email address.") from None
+    return email
+
+
+def speaker_with_email(email: str) -> Speaker | None:
+    """The speaker whose address this is, ignoring case."""
+    return db.session.scalars(sa.select(Speaker).where(sa.func.lower(Speaker.email) == email.lower())).first()
+
+
+def check_speaker(details: SpeakerDetails, speaker_id: int | None = None) -> SpeakerDetails:
+    """The details made ready to store, or RecordError for the first rule they break."""
+    name = " ".join(details.name.split())
+    if not name:
+        raise RecordError("name", "Enter the speaker's name.")
+    if not is_country(details.country):
+        raise RecordError("country", "Choose the country the speaker works in.")
+    email = normal_email(details.email)
+    if email is not None:
+        holder = speaker_with_email(email)
+        if holder is not None and holder.id != speaker_id:
+            raise RecordError("email", f"{email} is already the address of {holder.display_name}.")
+    if details.institution_id is not None and db.session.get(Institution, details.institution_id) is None:
+        raise RecordError("institution_id", "Choose an institution from the list.")
+    honours, expertise = honour_list(details.honours), tag_list(details.expertise)
+    for name_of_field, values in (("honours", honours), ("expertise", expertise)):
+        too_long = [value for value in values if len(value) > TAG_MAX]
+        if too_long:
+            raise RecordError(name_of_field,
+                              f"Keep each line under {TAG_MAX} characters: {too_long[0][:40]}…")
+    return SpeakerDetails(name=name, country=details.country, title=details.title.strip(), email=email,
+                          institution_id=details.institution_id, biography=details.biography.strip(),
+                          honours=honours, expertise=expertise)
+
+
+def _replace_rows(rows: list, wanted: list[str], attribute: str, make) -> None:
+    """Make the rows hold exactly the wanted values, keeping rows that stay (their keys are the values)."""
+    for row in [row for row in rows if getattr(row, attribute) not in wanted]:
+        rows.remove(row)
+    present = {getattr(row, attribute) for row in rows}
+    rows.extend(make(value) for value in wanted if value not in present)
+
+
+def fill_speaker(speaker: Speaker, details: SpeakerDetails) -> Speaker:
+    """Copy checked details onto the speaker record (no flush, no commit)."""
+    speaker.name, speaker.title, speaker.email = details.name, details.title, details.email
+    speaker.country, speaker.institution_id = details.country, details.institution_id
+    speaker.biography = details.biography
+    replace_honours(speaker, details.honours)
+    replace_expertise(speaker, details.expertise)
+    return speaker
+
+
+def replace_honours(speaker: Speaker, honours: list[str]) -> None:
+    """Give the speaker exactly these honours (already cleaned by honour_list)."""
+    _replace_rows(speaker.honour_rows, honours, "name", lambda value: SpeakerHonour(name=value))
+
+
+def replace_expertise(speaker: Speaker, expertise: list[str]) -> None:
+    """Give the speaker exactly these fields of expertise (already cleaned by tag_list)."""
+    _replace_rows(speaker.expertise_rows, expertise, "field", lambda value: SpeakerExpertise(field=value))
+
+
+def _commit_speaker(speaker: Speaker) -> Speaker:
+    """Commit; an address taken by someone else a moment ago comes back as a RecordError."""
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise RecordError("email", "That email address was just given to another speaker.") from None
+    return speaker
+
+
+def create_speaker(details: SpeakerDetails) -> Speaker:
+    """Add a speaker to the directory; RecordError (nothing written) when a rule is broken."""
+    speaker = fill_speaker(Speaker(), check_speaker(details))
+    db.session.add(speaker)
+    return _commit_speaker(speaker)
+
+
+def update_speaker(speaker: Speaker, details: SpeakerDetails) -> Speaker:
+    """Change a speaker's record; RecordError (nothing written) when a rule is broken."""
+    checked = check_speaker(details, speaker.id)
+    return _commit_speaker(fill_speaker(speaker, checked))
+
+
+def check_website(website: str) -> str:
+    """The address trimmed, or RecordError unless it is an http(s) address of a host."""
+    website = website.strip()
+    if not website:
+        return ""
+    parts = urlsplit(website)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise RecordError("website", "Enter a web address starting with http:// or https://.")
+    return website
+
+
+def institution_named(name: str) -> Institution | None:
+    """The institution of this name, ignoring case and spacing."""
+    name = " ".join(name.split())
+    return db.session.scalars(sa.select(Institution).where(lowered(Institution.name) == name.lower())).first()
+
+
+def check_institution(details: InstitutionDetails, institution_id: int | None = None) -> InstitutionDetails:
+    """The details made ready to store, or RecordError for the first rule they break."""
+    name = " ".join(details.name.split())
+    if not name:
+        raise RecordError("name", "Enter the institution's name.")
+    holder = institution_named(name)
+    if holder is not None and holder.id != institution_id:
+        raise RecordError("name", f"There is already an institution named {holder.name}.")
+    if not is_country(details.country):
+        raise RecordError("country", "Choose the institution's country.")
+    if details.partner_since is not None and not details.partner:
+        raise RecordError("partner_since", "Only a partner has a partnership date: tick Partner or clear it.")
+    return InstitutionDetails(name=name, country=details.country, city=details.city.strip(),
+                              website=check_website(details.website), partner=details.partner,
+                              partner_since=details.partner_since)
+
+
+def _save_institution(institution: Institution, details: InstitutionDetails) -> Institution:
+    """Copy checked details and commit; a name taken a moment ago comes back as a RecordError."""
+    for name, value in vars(details).items():
+        setattr(institution, name, value)
+    db.session.add(institution)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise RecordError("name", "An institution of that name was just added by someone else.") from None
+    return institution
+
+
+def create_institution(details: InstitutionDetails) -> Institution:
+    """Add an institution; RecordError (nothing written) when a rule is broken."""
+    return _save_institution(Institution(), check_institution(details))
+
+
+def update_institution(institution: Institution, details: InstitutionDetails) -> Institution:
+    """Change an institution; RecordError (nothing written) when a rule is broken."""
+    return _save_institution(institution, check_institution(details, institution.id))

@@ -1,0 +1,71 @@
+"""In a real browser: an attendee registers; an organiser finds, checks in and writes to her."""
+
+import re
+
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from eventsys.database import db
+from eventsys.mail.models import OutboundEmail
+from eventsys.registration.models import Registration
+from tests.factories import ORGANISER_PASSWORD, make_event, make_organiser
+
+
+def test_register_find_check_in_and_message(app, live_server, page):
+    event = make_event(title="Lecture: Shape-Memory Polymers in Deployable Space Structures", capacity=30,
+                       slug="shape-memory-lecture")
+    make_organiser("coordinator@example.org", event)
+
+    # The attendee, from Kazan, registers through the public page.
+    page.goto(f"{live_server}/events/{event.slug}/register")
+    page.get_by_label("Full name").fill("Aigul Sharipova")
+    page.get_by_label("Email").fill("aigul.sharipova@example.org")
+    page.get_by_label("University or organisation").fill("Kazan Federal University")
+    page.get_by_label("Country").select_option("RU")
+    page.get_by_label("You are").select_option("student")
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name=re.compile("Register")).click()
+    expect(page.locator("#status")).to_contain_text("Your seat is confirmed")
+    db.session.expire_all()
+    token = db.session.scalars(sa.select(Registration.token)).one()
+    expect(page.get_by_text(token)).to_be_visible()
+
+    # The organiser signs in and finds her.
+    page.goto(f"{live_server}/manage/")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.get_by_label("Email").fill("coordinator@example.org")
+    page.get_by_label("Password").fill(ORGANISER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name=event.title)).to_be_visible()
+    page.get_by_role("link", name=event.title).click()
+    page.get_by_role("link", name=re.compile("^Registrations")).first.click()
+    page.locator("input[name=q]").fill("sharip")
+    page.locator("input[name=q]").press("Enter")
+    expect(page.get_by_role("cell", name="Aigul Sharipova")).to_be_visible()
+
+    # At the door, her code is typed (or scanned) into the check-in desk: once, then "already".
+    page.goto(f"{live_server}/manage/events/{event.id}/checkin")
+    page.locator("#code").fill(token)
+    page.locator("#code").press("Enter")
+    expect(page.locator("#desk-headline")).to_have_text("Checked in: Aigul Sharipova")
+    expect(page.locator("#checked-in-count")).to_have_text("1")
+    page.locator("#code").fill(token)
+    page.locator("#code").press("Enter")
+    expect(page.locator("#desk-headline")).to_contain_text("Already checked in at")
+
+    # A message to every confirmed registrant: preview with the count, then send.
+    page.goto(f"{live_server}/manage/events/{event.id}/messages/new")
+    page.get_by_label("Subject").fill("Room change: Hall 2")
+    page.get_by_label("Message (plain text)").fill("The lecture moves to Hall 2 of the Main Building.")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#recipient-count")).to_contain_text("1")
+    page.get_by_role("button", name="Send to 1 person").click()
+    expect(page.get_by_role("status")).to_contain_text("is on its way")
+    expect(page.get_by_role("cell", name="Room change: Hall 2")).to_be_visible()
+
+    db.session.expire_all()
+    kinds = db.session.scalars(
+        sa.select(OutboundEmail.kind).where(OutboundEmail.recipient == "aigul.sharipova@example.org")
+        .order_by(OutboundEmail.id)
+    ).all()
+    assert kinds == ["registration_confirmed", "mailing"]

@@ -1,0 +1,1 @@
+"""Tests of messages organisers send to registrants and speakers."""
