@@ -14,12 +14,13 @@ One run:
     client, in this process: the times are Flask + SQL + Jinja, without network or server;
  4. per event, after 3 warm-up requests, times `--repeat` requests of: the first page; the middle
     page by registration order and by name (the cursor of the middle row, as Next would reach it);
-    a search for a common surname; a search for one person's email. Medians, p90 and the SQL
-    statements per request are reported;
+    a search for a common surname; a search for one person's email. The two events take turns,
+    request by request. Medians, p90 and the SQL statements per request are reported;
  5. per event, downloads the CSV `--export-repeat` times and the XLSX 3 times, each in a fresh
-    subprocess that signs in, makes one warm-up request, reads its peak RSS (ru_maxrss), downloads
-    the whole file, and reads its peak RSS again: the difference is the memory the export added
-    (tracemalloc would miss C allocations of psycopg and the zip writer);
+    subprocess that signs in and makes one warm-up request, then resets its peak RSS (Linux
+    /proc/self/clear_refs), notes its RSS, downloads the whole file and reads the peak (VmHWM): the
+    difference is the memory the export added, C allocations of psycopg and the zip writer included
+    (tracemalloc would miss them); the largest over the runs is reported;
  6. prints the table, the ratios big/small against the targets (pages within 2x; the export's
     extra peak memory within 50 MB of the small event's), writes bench/results/organiser-<stamp>.json
     and drops the database, also on errors and Ctrl-C.
@@ -33,7 +34,6 @@ import json
 import os
 import random
 import re
-import resource
 import secrets
 import statistics
 import subprocess
@@ -96,11 +96,9 @@ AFFILIATIONS = ["Harbin Institute of Technology", "Bauman Moscow State Technical
 CATEGORIES = ["student", "faculty", "faculty", "industry", "other"]
 DIETS = ["", "Vegetarian", "Halal", "Vegan"]
 SESSIONS = ["Propulsion", "Orbital mechanics", "Materials", "Space law"]
-REGISTRATION_COLUMNS = ("event_id, name, email, affiliation, country, category, answers, status, waitlist_number"
-                        ", token, locale, created_at, consented_at, cancelled_at, checked_in_at")
-#: --trigram: the index proposed for substring search (not in the migrations yet), to measure it
-TRIGRAM_INDEXES = [f"CREATE INDEX ix_registration_{c}_trgm ON registration USING gin ({c} gin_trgm_ops)"
-                   for c in ("name", "email", "affiliation")]
+REGISTRATION_COLUMNS = ("event_id, name, email, affiliation, country, category, answers, status,"
+                        " waitlist_number, token, locale, created_at, consented_at, cancelled_at,"
+                        " checked_in_at")
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
@@ -224,8 +222,9 @@ def page_urls(conn, event_id: int) -> dict[str, str]:
     }
 
 
-def time_pages(app, client, urls: dict[str, str], repeat: int) -> dict[str, dict]:
-    """Median and p90 milliseconds of each page, and its SQL statements."""
+def time_pages(app, client, urls: dict[str, dict[str, str]], repeat: int) -> dict[str, dict[str, dict]]:
+    """Median and p90 milliseconds, and SQL statements, of each page of each event. The events take turns
+    request by request, so that load from elsewhere on the machine falls on both alike."""
     import sqlalchemy as sa
 
     from eventsys.database import db
@@ -233,21 +232,29 @@ def time_pages(app, client, urls: dict[str, str], repeat: int) -> dict[str, dict
     statements = []
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
-    results = {}
-    for label, url in urls.items():
-        for _ in range(3):
-            assert client.get(url).status_code == 200, url
-        times = []
-        for _ in range(repeat):
-            statements.clear()
-            started = time.perf_counter()
-            answer = client.get(url)
-            page = answer.get_data(as_text=True)
-            times.append((time.perf_counter() - started) * 1000)
-            assert answer.status_code == 200 and 'id="registration-' in page, url
-        results[label] = {"median_ms": statistics.median(times), "p90_ms": sorted(times)[int(0.9 * repeat)],
-                          "statements": len(statements)}
-    return results
+    times = {size: {label: [] for label in pages} for size, pages in urls.items()}
+    counted = {size: {} for size in urls}
+    for label in next(iter(urls.values())):
+        for turn in range(3 + repeat):
+            for size, pages in urls.items():
+                statements.clear()
+                started = time.perf_counter()
+                answer = client.get(pages[label])
+                page = answer.get_data(as_text=True)
+                elapsed = (time.perf_counter() - started) * 1000
+                assert answer.status_code == 200 and 'id="registration-' in page, pages[label]
+                if turn >= 3:  # the first three warm up
+                    times[size][label].append(elapsed)
+                    counted[size][label] = len(statements)
+    return {size: {label: {"median_ms": statistics.median(t), "p90_ms": sorted(t)[int(0.9 * repeat)],
+                           "statements": counted[size][label]} for label, t in by_label.items()}
+            for size, by_label in times.items()}
+
+
+def _memory_kb() -> dict[str, int]:
+    with open("/proc/self/status") as status:
+        fields = (line.split(":", 1) for line in status)
+        return {k: int(v.split()[0]) for k, v in fields if k in ("VmRSS", "VmHWM")}
 
 
 def child_export(args) -> None:
@@ -255,7 +262,10 @@ def child_export(args) -> None:
     app = make_app(args.database_url)
     client = signed_in_client(app)
     client.get(f"/manage/events/{args.child_event}/registrations")  # imports and caches warmed up
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Reset the peak RSS (VmHWM, which is also ru_maxrss): start-up's own peak must not hide the export's.
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+    before = _memory_kb()["VmRSS"]
     started = time.perf_counter()
     url = f"/manage/events/{args.child_event}/registrations.{args.child_export}"
     answer = client.get(url, buffered=False)
@@ -264,7 +274,7 @@ def child_export(args) -> None:
         size, lines = size + len(chunk), lines + chunk.count(b"\n")
     answer.close()
     elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = _memory_kb()["VmHWM"]
     print(json.dumps({"seconds": elapsed, "bytes": size, "lines": lines, "rss_before_mb": before / 1024,
                       "peak_added_mb": (after - before) / 1024, "streamed": answer.is_streamed}))
 
@@ -306,8 +316,7 @@ def print_report(report: dict) -> None:
               f" {b['bytes'] / 2**20:8.2f} {s['peak_added_mb']:10.1f}MB {b['peak_added_mb']:8.1f}MB"
               f" {extra:9.1f}MB  {verdict}")
     print(f"targets: each page of the big event within {PAGE_TARGET}x of the small one's; the export's added"
-          f" peak memory within {MEMORY_TARGET_MB:.0f} MB of the small one's. Trigram indexes: "
-          f"{'yes' if report['trigram'] else 'no'}.")
+          f" peak memory within {MEMORY_TARGET_MB:.0f} MB of the small one's.")
 
 
 def parse_args(argv=None):
@@ -317,7 +326,6 @@ def parse_args(argv=None):
     parser.add_argument("--small", type=int, default=1_000, help="registrations of the small event")
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
     parser.add_argument("--export-repeat", type=int, default=10, help="CSV downloads per event (XLSX: 3)")
-    parser.add_argument("--trigram", action="store_true", help="add the proposed trigram search indexes")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432",
                         help="PostgreSQL server URL without database")
     parser.add_argument("--keep-database", action="store_true", help="leave the database for inspection")
@@ -334,20 +342,19 @@ def measure(args, database_url: str, report: dict) -> None:
                for seed, size in enumerate(("big", "small"))}
         conn.commit()
         conn.autocommit = True
-        if args.trigram:
-            for statement in ["CREATE EXTENSION IF NOT EXISTS pg_trgm", *TRIGRAM_INDEXES]:
-                conn.execute(statement)
         conn.execute("VACUUM ANALYZE")
         log(f"{args.big} + {args.small} registrations written in {time.monotonic() - started:.1f}s")
         app = make_app(database_url)
         create_organiser(app, list(ids.values()))
         client = signed_in_client(app)
+        log(f"pages x{args.repeat}, the two events taking turns")
+        urls = {size: page_urls(conn, ids[size]) for size in ("small", "big")}
+        pages = time_pages(app, client, urls, args.repeat)
         for size in ("small", "big"):
-            log(f"{size} event: {len(page_urls(conn, ids[size]))} pages x{args.repeat}, then exports")
+            log(f"{size} event: exports, one subprocess per download")
             rows = getattr(args, size)
             report["events"][size] = {
-                "registrations": rows,
-                "pages": time_pages(app, client, page_urls(conn, ids[size]), args.repeat),
+                "registrations": rows, "pages": pages[size],
                 "exports": {"csv": time_export(database_url, ids[size], rows, "csv", args.export_repeat),
                             "xlsx": time_export(database_url, ids[size], rows, "xlsx", 3)},
             }
@@ -364,7 +371,7 @@ def main(argv=None) -> int:
         log("another bench/organiser.py run holds the lock")
         return 2
     report = {"timestamp": stamp, "command": " ".join([".venv/bin/python bench/organiser.py", *sys.argv[1:]]),
-              "repeat": args.repeat, "trigram": args.trigram, "eventsys_code": code_state(),
+              "repeat": args.repeat, "eventsys_code": code_state(),
               "busy_percent_before_run": machine_busy_percent(1.0), "events": {}}
     try:
         recreate_database(args.pg, DATABASE)

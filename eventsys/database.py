@@ -83,3 +83,13 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
         cursor.close()
         # SQLite's lower() folds only ASCII; searches must ignore case in Cyrillic and Greek too.
         dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+
+
+#: indexes that only migrations know, because the models cannot say them on every database
+#: (a PostgreSQL trigram index); schema comparisons leave them alone
+DATABASE_ONLY_INDEXES = frozenset({"ix_registration_search_trgm"})
+
+
+def include_in_comparison(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object hook: skip the DATABASE_ONLY_INDEXES."""
+    return not (type_ == "index" and name in DATABASE_ONLY_INDEXES)

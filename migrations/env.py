@@ -98,6 +98,8 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    from eventsys.database import include_in_comparison
+    conf_args.setdefault("include_object", include_in_comparison)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

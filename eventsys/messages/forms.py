@@ -15,18 +15,12 @@ from wtforms.validators import DataRequired, Length
 from eventsys.countries import country_name
 from eventsys.messages.models import Audience
 from eventsys.messages.services import SPEAKER_STANDINGS, Draft
-from eventsys.registration.forms import CATEGORY_LABELS, CheckboxListField
+from eventsys.registration.forms import CATEGORY_LABELS, STATUS_LABELS, CheckboxListField
 from eventsys.registration.models import RegistrationStatus
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
 
-STATUS_LABELS = {
-    RegistrationStatus.confirmed: "Confirmed",
-    RegistrationStatus.waitlisted: "On the waiting list",
-    RegistrationStatus.pending: "Awaiting approval",
-    RegistrationStatus.cancelled: "Cancelled",
-}
 STANDING_LABELS = {
     "accepted": "Accepted the invitation",
     "invited": "Invited, not answered yet",

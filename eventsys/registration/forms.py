@@ -24,6 +24,7 @@ from eventsys.registration.models import (
     AttendeeCategory,
     Question,
     QuestionKind,
+    RegistrationStatus,
 )
 
 CATEGORY_LABELS = {
@@ -31,6 +32,14 @@ CATEGORY_LABELS = {
     AttendeeCategory.faculty: "Faculty / researcher",
     AttendeeCategory.industry: "Industry",
     AttendeeCategory.other: "Other",
+}
+
+#: how a registration's status is named on the organisers' pages
+STATUS_LABELS = {
+    RegistrationStatus.confirmed: "Confirmed",
+    RegistrationStatus.waitlisted: "On the waiting list",
+    RegistrationStatus.pending: "Awaiting approval",
+    RegistrationStatus.cancelled: "Cancelled",
 }
 
 
@@ -80,7 +89,7 @@ class RegistrationForm(FlaskForm):
         return {field.name[2:]: field.data for field in self.question_fields()}
 
 
-def _question_field(question: Question):
+def question_field(question: Question):
     """A form field that shows the question; its answer is checked by registration.answers."""
     validators = [MarkedRequired()] if question.required else [Optional()]
     options = {"label": question.label, "description": question.help_text, "validators": validators}
@@ -107,6 +116,6 @@ def _question_field(question: Question):
 
 def registration_form_for(event: Event, **kwargs) -> RegistrationForm:
     """The registration form of this event, with its questions as fields q_<id>."""
-    fields = {f"q_{question.id}": _question_field(question) for question in event.questions}
+    fields = {f"q_{question.id}": question_field(question) for question in event.questions}
     form_class = type("EventRegistrationForm", (RegistrationForm,), fields)
     return form_class(**kwargs)

@@ -89,7 +89,8 @@ def decode_cursor(sort: Sort, cursor: str) -> tuple:
         isinstance(key, list) and len(key) == len(shape)
         and all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, shape, strict=True))
     )
-    if not valid or abs(key[-1]) > 2**62:
+    # Ids are INTEGER columns: a larger number would make PostgreSQL refuse the whole statement.
+    if not valid or not -(2**31) <= key[-1] < 2**31:
         raise BadCursor(cursor)
     return tuple(key)
 
@@ -120,8 +121,12 @@ def search_clause(q: str):
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite's own lower() and LIKE fold only ASCII; textsearch brings Python's str.lower.
         return sa.or_(*(contains_ignoring_case(column, q) for column in columns))
-    # ILIKE on the bare column, so that a trigram index on it can serve the search (see the report).
-    return sa.or_(*(column.icontains(q, autoescape=True) for column in columns))
+    # The expression of the trigram index ix_registration_search_trgm (its migration), spaces as
+    # literals: a bound parameter in their place would stop PostgreSQL from matching the index.
+    space = sa.literal_column("' '")
+    searched = Registration.name.op("||")(space).op("||")(Registration.email).op("||")(space) \
+        .op("||")(Registration.affiliation)
+    return sa.type_coerce(sa.Grouping(searched), sa.String).icontains(q, autoescape=True)
 
 
 def matching(event_id: int, query: ListQuery) -> list:

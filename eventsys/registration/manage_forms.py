@@ -9,19 +9,12 @@ from wtforms.validators import Length, ValidationError
 from eventsys.countries import countries
 from eventsys.events.models import Event
 from eventsys.registration.answers import check_typed_text
-from eventsys.registration.forms import CATEGORY_LABELS
-from eventsys.registration.forms import _question_field as question_field
+from eventsys.registration.forms import CATEGORY_LABELS, STATUS_LABELS, question_field
 from eventsys.registration.listing import ListQuery, Sort
 from eventsys.registration.models import AttendeeCategory, Question, QuestionKind, RegistrationStatus
 
 SEARCH_MAX = 200
 
-STATUS_LABELS = {
-    RegistrationStatus.pending: "Pending approval",
-    RegistrationStatus.confirmed: "Confirmed",
-    RegistrationStatus.waitlisted: "Waiting list",
-    RegistrationStatus.cancelled: "Cancelled",
-}
 
 SORT_LABELS = {
     Sort.oldest: "Registered, oldest first",

@@ -77,6 +77,8 @@ class Registration(db.Model):
         # The organisers' list pages by registration order or by name, keyset-paginated.
         sa.Index("ix_registration_event_id_id", "event_id", "id"),
         sa.Index("ix_registration_event_id_name", "event_id", "name", "id"),
+        # On PostgreSQL only, a trigram index serves the organisers' substring search:
+        # ix_registration_search_trgm, made by its migration (SQLite has no such index type).
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -260,8 +260,9 @@ def test_the_overview_shows_seats_by_status_and_links_to_the_event_pages(client)
     page = client.get(f"/manage/events/{event.id}").get_data(as_text=True)
     assert "<strong>1</strong> / 1 confirmed" in page and "<strong>1</strong> waiting" in page
     assert "No meeting link yet" in page
-    # Its own pages, and those the registration, speakers and messages areas serve (not followed here).
-    pages = ("programme", "questions", "managers", "speakers", "registrations", "checkin", "messages/new")
+    # Its own pages, and those of the registration, speakers, messages and outbox areas (not followed).
+    pages = ("programme", "questions", "managers", "speakers", "registrations", "checkin", "messages",
+             "outbox")
     for path in pages:
         assert f'href="/manage/events/{event.id}/{path}"' in page
 

@@ -132,7 +132,8 @@ def test_the_search_and_filters_keep_their_pages(app):
 
 
 @pytest.mark.parametrize("text", ["", "@@@", "bm90IGpzb24", "WyJhIl0", "WzEsMl0", "W3RydWVd",
-                                  "WzFlKzk5XQ", "W251bGxd", "WzkyMjMzNzIwMzY4NTQ3NzU4MDdd"])
+                                  "WzFlKzk5XQ", "W251bGxd", "WzkyMjMzNzIwMzY4NTQ3NzU4MDdd",
+                                  "WzIxNDc0ODM2NDhd"])
 def test_a_malformed_cursor_is_refused_as_a_bad_cursor(app, text):
     with pytest.raises(listing.BadCursor):
         listing.decode_cursor(Sort.oldest, text)

@@ -63,7 +63,7 @@ def test_the_list_shows_each_registration_and_the_counts_from_the_tally(client):
     assert "attendee2@example.org" in page and "Tsinghua University" in page
     assert country_name("UA") in page and country_name("CN") in page
     assert "Waiting list #1" in page
-    assert "<strong>2</strong> confirmed" in page and "<strong>1</strong> waiting list" in page
+    assert "<strong>2</strong> confirmed" in page and "<strong>1</strong> on the waiting list" in page
     assert "Registered (Asia/Shanghai)" in page
     assert _link(page, "next") is None and _link(page, "prev") is None
 
@@ -133,6 +133,8 @@ def test_a_page_costs_the_same_statements_for_3_or_300_registrations(app, query)
     ("q=%00", "Remove the control characters"),
     ("after=not-a-cursor", "The page link was not understood"),
     ("sort=name&before=WzEyXQ", "The page link was not understood"),
+    ("after=WzEwOTk1MTE2Mjc3NzZd", "The page link was not understood"),
+    ("sort=name&after=WyJ4IiwgMzQzNTk3MzgzNjhd", "The page link was not understood"),
     ("checked_in=perhaps&category=wizard", "Checked in: Not a valid choice."),
 ])
 def test_parameters_not_understood_are_ignored_with_a_notice(client, query, notice):
@@ -247,22 +249,29 @@ def test_correcting_answers_shows_errors_next_to_fields_and_saves_only_valid_one
     event = make_event()
     guests = add_question(event, QuestionKind.number, "Accompanying persons")
     team = add_question(event, QuestionKind.text, "Team name", required=True)
-    person = services.register(event, applicant(1, answers={str(guests.id): 2, str(team.id): "Orbit"}))
+    topics = add_question(event, QuestionKind.multiple_choice, "Topics", options=["Orbits", "Rockets"])
+    person = services.register(event, applicant(1, answers={str(guests.id): 2, str(team.id): "Orbit",
+                                                            str(topics.id): ["Rockets"]}))
     url = f"{_signed_in(client, event)}/{person.id}/answers"
 
-    form = read_form(client.get(url).get_data(as_text=True))
+    page = client.get(url).get_data(as_text=True)
+    form = read_form(page)
     assert (form.fields[f"q_{guests.id}"], form.fields[f"q_{team.id}"]) == ("2", "Orbit")
+    assert re.search(rf'checked[^>]*name="q_{topics.id}"[^>]*value="Rockets"|name="q_{topics.id}"[^>]*'
+                     rf'value="Rockets"[^>]*checked', page)
+    assert not re.search(rf'name="q_{topics.id}"[^>]*value="Orbits"[^>]*checked', page)
     bad = client.post(url, data={"csrf_token": form.fields["csrf_token"], f"q_{guests.id}": "two",
                                  f"q_{team.id}": ""})
     assert bad.status_code == 422
     assert read_form(bad.get_data(as_text=True)).errors_by_field == {
         f"q_{guests.id}": ["Enter a number."], f"q_{team.id}": ["This question needs an answer."]}
     db.session.refresh(person)
-    assert person.answers == {str(guests.id): 2, str(team.id): "Orbit"}
+    assert person.answers == {str(guests.id): 2, str(team.id): "Orbit", str(topics.id): ["Rockets"]}
 
     good = client.post(url, data={"csrf_token": form.fields["csrf_token"], f"q_{guests.id}": "3",
-                                  f"q_{team.id}": "Apogee"})
+                                  f"q_{team.id}": "Apogee", f"q_{topics.id}": ["Orbits", "Rockets"]})
     assert good.status_code == 303
     assert "The answers are saved" in client.get(good.location).get_data(as_text=True)
     db.session.refresh(person)
-    assert person.answers == {str(guests.id): 3, str(team.id): "Apogee"}
+    assert person.answers == {
+        str(guests.id): 3, str(team.id): "Apogee", str(topics.id): ["Orbits", "Rockets"]}
