@@ -87,7 +87,9 @@ def _list_address(event_id: int, back: str | None) -> str:
 @event_page
 def approve_selected(event_id: int):
     """Approve the pending registrations ticked on a list page, one by one."""
-    ids = {int(value) for value in request.form.getlist("registration_id") if value.isdigit()}
+    # Ids beyond the INTEGER range cannot exist; PostgreSQL would refuse to even compare them.
+    ids = {int(value) for value in request.form.getlist("registration_id")
+           if value.isdigit() and int(value) < 2**31}
     if not ids:
         flash("Tick the registrations to approve first.", "error")
     approved, refused = 0, []
