@@ -13,6 +13,7 @@ from eventsys.events.models import Event
 from eventsys.registration import handling, services
 from eventsys.registration.errors import RegistrationError
 from eventsys.registration.models import Registration
+from eventsys.textsearch import contains_ignoring_case
 
 #: the desk lists at most this many matches; more means the search should be narrower
 SEARCH_LIMIT = 20
@@ -81,8 +82,8 @@ def search(event_id: int, text: str) -> SearchResult:
         .where(
             Registration.event_id == event_id,
             # autoescape: a % or _ typed at the desk is a character to find, not a wildcard
-            sa.or_(Registration.name.icontains(text, autoescape=True),
-                   Registration.email.icontains(text, autoescape=True)),
+            sa.or_(contains_ignoring_case(Registration.name, text),
+                   contains_ignoring_case(Registration.email, text)),
         )
         .order_by(Registration.name, Registration.id)
         .limit(SEARCH_LIMIT + 1)

@@ -129,6 +129,15 @@ def test_searching_part_of_a_name_finds_the_person_and_the_button_checks_them_in
     assert "confirmed" in page and re.search(r"<td>\d\d:\d\d</td>", page)
 
 
+@both_databases
+def test_search_ignores_case_in_cyrillic_too(app, client):
+    event = make_event()
+    make_organiser("desk@example.org", event)
+    sign_in(client, "desk@example.org")
+    desk = Desk(client, event, [services.register(event, applicant(1, name="Ёлкина Анна"))])
+    assert "Ёлкина Анна" in desk.page("ЁЛКИНА")
+
+
 def test_search_finds_by_email_shows_status_and_offers_no_button_to_people_without_a_seat(desk):
     pierre = desk.people[2]
     page = desk.page("ATTENDEE3@example")
