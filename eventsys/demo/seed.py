@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from eventsys.accounts.models import EventManager, User
 from eventsys.database import db, utcnow
 from eventsys.demo import people, programme
+from eventsys.demo.attendees import register_demo_attendees
 from eventsys.events.models import Event, EventMode, EventStatus, ProgrammeItem
 from eventsys.registration.models import Question
 from eventsys.speakers.models import Engagement, Institution, Speaker
@@ -69,7 +70,7 @@ def seed_demo() -> int:
     for event in events.values():
         loader.get_or_add(EventManager, {"event_id": event.id, "user_id": organiser.id})
     db.session.commit()
-    return loader.created
+    return loader.created + register_demo_attendees()
 
 
 def _at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:

@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.database import db, utcnow
+from eventsys.demo import attendees
 from eventsys.demo.seed import seed_demo
 from eventsys.events.models import Event, EventKind, EventMode, EventStatus
-from eventsys.registration.models import Question, QuestionKind
+from eventsys.registration.models import Question, QuestionKind, Registration
 from eventsys.speakers.models import KNOWN_HONOURS, Engagement, Institution, Speaker, SpeakerRole
 from tests.conftest import both_databases
 
@@ -73,7 +74,7 @@ def test_one_lecture_is_in_person_with_few_seats_and_one_opens_registration_late
     assert [event.kind for event in opening_later] == [EventKind.lecture]
 
 
-def test_events_are_upcoming_over_the_next_months_and_nobody_is_registered_yet(seeded):
+def test_events_are_upcoming_over_the_next_months_and_only_the_demo_lecture_has_registrants(seeded):
     now = utcnow()
     events = _events()
     assert len(events) >= 12
@@ -83,7 +84,8 @@ def test_events_are_upcoming_over_the_next_months_and_nobody_is_registered_yet(s
         assert ZoneInfo(event.timezone)
         assert now < event.starts_at <= event.ends_at < now + timedelta(days=330)
         assert event.summary and event.description and event.venue and event.language == "en"
-        assert (event.confirmed_count, event.waitlisted_count, event.waitlist_seq) == (0, 0, 0)
+        if event.slug != attendees.EVENT_SLUG:
+            assert (event.confirmed_count, event.waitlisted_count, event.waitlist_seq) == (0, 0, 0)
         assert (event.meeting_url is None) == (event.mode is EventMode.in_person)
     (competition,) = _events(Event.kind == EventKind.competition)
     closes = competition.registration_closes_at
@@ -186,3 +188,14 @@ def test_no_event_page_shows_its_meeting_link(seeded, client):
         assert page.status_code == 200
         assert "meet.example.org" not in page.text, event.slug
         assert "meet.example.org" not in client.get(f"/events/{event.slug}.ics").text, event.slug
+
+
+def test_the_demo_lecture_is_full_with_a_waiting_list_of_people_from_many_countries(seeded):
+    (lecture,) = _events(Event.slug == attendees.EVENT_SLUG)
+    people = sum(len(names) for *_, names in attendees.GROUPS)
+    assert lecture.confirmed_count == lecture.capacity
+    assert lecture.waitlisted_count == people - lecture.capacity
+    countries = db.session.scalars(
+        sa.select(Registration.country).distinct().where(Registration.event_id == lecture.id)
+    ).all()
+    assert len(countries) >= 10
