@@ -1,6 +1,7 @@
 """One of everything the organiser pages show, for tests that walk them all."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import ProgrammeItem
@@ -32,8 +33,7 @@ def build_world() -> World:
     db.session.add_all([institution, speaker])
     db.session.flush()
     item = ProgrammeItem(event_id=event.id, title="Keynote", starts_at=event.starts_at,
-                         ends_at=event.starts_at.replace(hour=(event.starts_at.hour + 1) % 24)
-                         if event.starts_at.hour < 23 else event.starts_at)
+                         ends_at=event.starts_at + timedelta(hours=1))
     db.session.add(item)
     db.session.flush()
     engagement = Engagement(speaker_id=speaker.id, event_id=event.id, programme_item_id=item.id,
