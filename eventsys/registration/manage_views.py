@@ -18,6 +18,7 @@ from eventsys.manage import bp
 from eventsys.manage.access import current_event, event_page
 from eventsys.registration import export, handling, listing, services, tally
 from eventsys.registration.errors import RegistrationError
+from eventsys.registration.forms import CATEGORY_LABELS
 from eventsys.registration.manage_forms import SORT_LABELS, STATUS_LABELS, answers_form_for, filters_from
 from eventsys.registration.models import Registration, RegistrationStatus
 
@@ -51,6 +52,7 @@ def registrations(event_id: int):
         args=query.as_args(), notices=notices + cursor_notices,
         summary=listing.summary(tally.counts(event.id)),
         statuses=RegistrationStatus, status_labels=STATUS_LABELS, sort_labels=SORT_LABELS,
+        category_labels=CATEGORY_LABELS,
     )
 
 
@@ -121,7 +123,7 @@ def registration(event_id: int, registration_id: int):
     return render_template(
         "manage/registrations/detail.html", event=event, registration=registration, answers=answers,
         position=services.waitlist_position(registration), statuses=RegistrationStatus,
-        status_labels=STATUS_LABELS,
+        status_labels=STATUS_LABELS, category_labels=CATEGORY_LABELS,
     )
 
 
