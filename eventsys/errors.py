@@ -43,12 +43,19 @@ def _is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+def _protocol_headers(error: HTTPException) -> dict[str, str]:
+    """The headers the error itself carries (Allow on a 405, WWW-Authenticate on a 401…), bar its type."""
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    headers.update((getattr(error, "data", None) or {}).get("headers") or {})
+    return headers
+
+
 def handle_http_exception(error: HTTPException):
     """Answer in the language of whoever asked: JSON for the API, HTML for people."""
+    headers = _protocol_headers(error)
     if _is_api_request():
-        headers = (getattr(error, "data", None) or {}).get("headers", {})
         return {"errors": api_errors(error)}, error.code, headers
-    return render_template("errors/error.html", error=error), error.code
+    return render_template("errors/error.html", error=error), error.code, headers
 
 
 def handle_csrf_error(error: CSRFError):

@@ -1,10 +1,10 @@
 """Checking answers to an event's custom questions: one rule for the form and the API alike."""
 
-import re
 from datetime import date
 from typing import Any
 
 from eventsys.registration.models import Question, QuestionKind
+from eventsys.textrules import NUMBER_RANGE, check_number, check_text
 
 TEXT_MAX = 500
 LONG_TEXT_MAX = 5000
@@ -12,16 +12,9 @@ _YES = {"yes", "true", "1", "on"}
 _NO = {"no", "false", "0", "off"}
 
 
-#: control characters other than tab and line breaks: never typed by a person, and PostgreSQL refuses NUL
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\r\n\t]")
-
-
 def check_typed_text(value: str, multiline: bool = False) -> str:
-    """Raise ValueError when value holds characters nobody types (line breaks only if multiline)."""
-    if _CONTROL.search(value) or (not multiline and _LINE_BREAK.search(value)):
-        raise ValueError("Remove the control characters from this text.")
-    return value
+    """Raise ValueError when value holds characters nobody types (see eventsys.textrules)."""
+    return check_text(value, multiline)
 
 
 class InvalidAnswers(ValueError):
@@ -40,10 +33,7 @@ def _text(question: Question, value: Any) -> str:
     limit = LONG_TEXT_MAX if question.kind is QuestionKind.long_text else TEXT_MAX
     if not isinstance(value, str):
         raise ValueError("Enter text.")
-    value = check_typed_text(value.strip(), multiline=question.kind is QuestionKind.long_text)
-    if len(value) > limit:
-        raise ValueError(f"Keep this under {limit} characters (it has {len(value)}).")
-    return value
+    return check_text(value.strip(), multiline=question.kind is QuestionKind.long_text, limit=limit)
 
 
 def _single_choice(question: Question, value: Any) -> str:
@@ -73,24 +63,25 @@ def _yes_no(question: Question, value: Any) -> bool:
 
 
 def _number(question: Question, value: Any) -> int | float:
-    if isinstance(value, bool):
-        raise ValueError("Enter a number.")
-    if isinstance(value, (int, float)):
-        return value
+    """A finite number within textrules' range, given as a JSON number or as text (the form's)."""
     if isinstance(value, str):
         text = value.strip()
+        # Longer text cannot be a number in range, and int() of 5,000 digits would raise anyway.
+        if len(text) > 40:
+            raise ValueError(NUMBER_RANGE)
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
-            pass
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError("Enter a number.") from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise ValueError("Enter a number.")
-        return number
-    raise ValueError("Enter a number.")
+            try:
+                value = float(text)
+            except ValueError:
+                raise ValueError("Enter a number.") from None
+            if value != value or value in (float("inf"), float("-inf")):
+                # "nan" and "inf" are words, not numbers, to a person
+                raise ValueError("Enter a number.") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("Enter a number.")
+    return check_number(value)
 
 
 def _date(question: Question, value: Any) -> str:
@@ -118,6 +109,8 @@ _CHECKS = {
 def clean_answers(questions: list[Question], raw: dict[str, Any] | None) -> dict[str, Any]:
     """Return the answers in stored form, or raise InvalidAnswers naming each bad one."""
     raw = raw or {}
+    if not isinstance(raw, dict):
+        raise InvalidAnswers({"": ["Give the answers as a mapping from question id to answer."]})
     errors: dict[str, list[str]] = {}
     known = {q.field_name for q in questions}
     for key in raw:
