@@ -5,6 +5,19 @@ from werkzeug.routing import BaseConverter
 
 from eventsys import timezones
 from eventsys.countries import country_name
+from eventsys.textrules import displayable
+
+
+class PageResponse(Response):
+    """Flask's response, whose text body can always be encoded.
+
+    textrules keeps lone surrogates out of what is stored now, but a row stored before
+    could hold one, and UTF-8 cannot encode it: shown as U+FFFD, the page still opens.
+    """
+
+    def set_data(self, value: bytes | str) -> None:
+        """Encode text as UTF-8, a lone surrogate as the replacement character."""
+        super().set_data(displayable(value) if isinstance(value, str) else value)
 
 
 class SlugConverter(BaseConverter):
@@ -24,6 +37,7 @@ def _protective_headers(response: Response) -> Response:
 def register_web(app: Flask) -> None:
     """Register the page blueprints and what their templates use."""
     app.url_map.converters["slug"] = SlugConverter
+    app.response_class = PageResponse
     app.after_request(_protective_headers)
 
     from eventsys.accounts.views import bp as accounts_bp

@@ -8,6 +8,9 @@ last, so it cannot be sent before it is complete: XlsxWriter builds it row by ro
 in constant-memory mode into a temporary file, and the file is then sent in chunks.
 The client waits, with nothing received, while the file is built.
 
+Stored text is written as textrules.repaired gives it: rows stored before that rule
+could hold a lone surrogate (no UTF-8 encoder takes one) or control characters.
+
 Spreadsheets run a cell as a formula when its text starts with = + - or @ (or tab or
 carriage return, which some strip first). Registrants type names and answers, so
 such text gets a leading apostrophe in CSV, and is written as a string in XLSX.
@@ -30,6 +33,7 @@ from eventsys.database import db
 from eventsys.events.models import Event
 from eventsys.registration.listing import ListQuery, matching, ordering
 from eventsys.registration.models import Registration
+from eventsys.textrules import NUMBER_LIMIT, check_number, repaired
 
 #: rows read from the database per round trip
 BATCH = 1000
@@ -54,17 +58,34 @@ def _utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat() if moment else ""
 
 
+def _text(value: Any) -> str:
+    """Any stored value as text a file can hold (see textrules.repaired), also an int of 5,000 digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > NUMBER_LIMIT:
+        # str() refuses ints over 4,300 digits; hex does not, and such a number is an oddity anyway.
+        return str(value) if value.bit_length() < 14_000 else hex(value)
+    return repaired(str(value))
+
+
 def answer_cell(value: Any) -> str | int | float:
-    """An answer as one cell: choices joined with "; ", yes/no, numbers kept as numbers."""
+    """An answer as one cell: choices joined with "; ", yes/no, numbers kept as numbers.
+
+    Numbers beyond textrules' range (stored before it) are given as text: a spreadsheet
+    cell holds a double, which cannot hold a 400-digit integer, nor infinity.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
-        return value
+        try:
+            return check_number(value)
+        except ValueError:
+            return _text(value)
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_text(k)}: {_text(v)}" for k, v in value.items())
+    return _text(value)
 
 
 @dataclass(frozen=True)
@@ -89,7 +110,7 @@ class Columns:
 def columns_of(event: Event) -> Columns:
     """The export columns of an event's questions, in form order."""
     questions = list(event.questions)
-    return Columns(tuple(q.label for q in questions), tuple(q.field_name for q in questions))
+    return Columns(tuple(repaired(q.label) for q in questions), tuple(q.field_name for q in questions))
 
 
 def rows(event_id: int, query: ListQuery, columns: Columns) -> Iterator[list]:
@@ -106,9 +127,10 @@ def rows(event_id: int, query: ListQuery, columns: Columns) -> Iterator[list]:
     )
     keys = columns.keys
     for row in db.session.execute(statement):
-        answers = row.answers or {}
+        answers = row.answers if isinstance(row.answers, dict) else {}
         yield [
-            row.id, row.name, row.email, row.affiliation, row.country, country_name(row.country),
+            row.id, repaired(row.name), repaired(row.email), repaired(row.affiliation), row.country,
+            country_name(row.country),
             row.category.value, row.status.value, row.waitlist_number or "",
             _utc(row.created_at), _utc(row.checked_in_at),
             *(answer_cell(answers.get(key)) for key in keys),

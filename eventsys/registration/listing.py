@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from eventsys.database import db
-from eventsys.registration.models import AttendeeCategory, Registration, RegistrationStatus
+from eventsys.registration.models import NAME_MAX, AttendeeCategory, Registration, RegistrationStatus
+from eventsys.textrules import displayable, text_problem
 from eventsys.textsearch import contains_ignoring_case
 
 PAGE_SIZE = 50
@@ -73,16 +74,19 @@ class BadCursor(ValueError):
 
 def encode_cursor(sort: Sort, registration) -> str:
     """The opaque position of a row in the given order: its sort key, as URL-safe text."""
-    key = [registration.name, registration.id] if sort.by_name else [registration.id]
+    # displayable: a name stored before textrules could hold a lone surrogate, which UTF-8 cannot encode
+    key = [displayable(registration.name), registration.id] if sort.by_name else [registration.id]
     text = json.dumps(key, ensure_ascii=False, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(text).decode().rstrip("=")
 
 
 def decode_cursor(sort: Sort, cursor: str) -> tuple:
     """The sort key encoded in cursor; BadCursor when it is not one for this order."""
+    if len(cursor) > 4 * NAME_MAX:
+        raise BadCursor(cursor)
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
         raise BadCursor(cursor) from None
     shape = (str, int) if sort.by_name else (int,)
     valid = (
@@ -91,6 +95,9 @@ def decode_cursor(sort: Sort, cursor: str) -> tuple:
     )
     # Ids are INTEGER columns: a larger number would make PostgreSQL refuse the whole statement.
     if not valid or not -(2**31) <= key[-1] < 2**31:
+        raise BadCursor(cursor)
+    # A name no registration can have: PostgreSQL refuses NUL, no driver encodes a lone surrogate.
+    if sort.by_name and (len(key[0]) > NAME_MAX or text_problem(key[0], multiline=True)):
         raise BadCursor(cursor)
     return tuple(key)
 

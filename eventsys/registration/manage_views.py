@@ -63,6 +63,7 @@ def export_registrations(event_id: int, fmt: str):
     """The registrations the list's filters select, as a CSV or XLSX download, streamed."""
     event = current_event()
     query, notices = filters_from(request.args).list_query()
+    notices += listing.position_from(request.args, query.sort)[1]  # a file has no pages, but a bad link
     if notices:
         abort(400, " ".join(notices))
     disposition = {"Content-Disposition": f'attachment; filename="{event.slug}-registrations.{fmt}"'}
