@@ -34,25 +34,41 @@ class _Handler:
             self.sink.attempts += 1
             if self.sink.refuse_every_other and self.sink.attempts % 2 == 1:
                 return "451 4.3.0 Try again later"
-            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            if self.sink.refuse_next > 0:
+                self.sink.refuse_next -= 1
+                return "451 4.3.0 Try again later"
+            # An SMTPUTF8 message may carry UTF-8 headers (RFC 6532); parsed as bytes they would be mangled.
+            content = envelope.content
+            message = email.message_from_bytes(content, policy=email.policy.default) if content.isascii() \
+                else email.message_from_string(content.decode("utf-8"), policy=email.policy.default)
             self.sink.messages.append(message)
+            self.sink.envelopes.append((envelope.rcpt_tos, envelope.smtp_utf8))
+            self.sink.raw.append(content)
         return "250 Message accepted"
 
 
 class SmtpSink:
     """Messages received, as parsed EmailMessage objects, in the order they arrived."""
 
-    def __init__(self):
+    def __init__(self, smtputf8: bool = False):
         self.port = free_port()
         self.messages: list[EmailMessage] = []
+        #: each accepted message's envelope recipients, and whether it was sent with SMTPUTF8
+        self.envelopes: list[tuple[list[str], bool]] = []
+        #: each accepted message as it came over the wire
+        self.raw: list[bytes] = []
         self.connections = 0
         self.attempts = 0
         self.refuse_every_other = False
+        #: this many next messages are refused with 451
+        self.refuse_next = 0
         #: seconds to take over each message, to make a batch last long enough to interrupt
         self.delay = 0.0
         self.reject_addresses: set[str] = set()
         self.lock = threading.Lock()
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        #: smtputf8=True offers SMTPUTF8 (RFC 6531); without it the server takes only ASCII addresses
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
+                                      enable_SMTPUTF8=smtputf8)
 
     def start(self) -> "SmtpSink":
         self._controller.start()

@@ -1,6 +1,7 @@
 """The worker's side of the outbox: claim rows, send them over one connection, record what happened."""
 
 import logging
+import re
 from datetime import timedelta
 from email.charset import QP, Charset
 from email.header import Header
@@ -63,17 +64,50 @@ def sender_domain() -> str:
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP
 
-#: SMTP wants CRLF line ends, and smtplib sends bytes as they are; our headers are short (a subject is at
-#: most 300 characters), so folding them, which costs more than all the rest, is left out
+#: SMTP wants CRLF line ends, and smtplib sends bytes as they are. Folding every header costs more
+#: than all the rest, and only the subject can be long: it is folded by _subject_line, nothing else is.
 _WIRE = compat32.clone(linesep="\r\n", max_line_length=0)
 
+#: RFC 5322: a header line SHOULD stay within 78 characters (and MUST within 998 bytes)
+_LINE = 78
 
-def build_message(email: OutboundEmail) -> bytes:
+#: the iTIP method of a calendar (PUBLISH, CANCEL, REQUEST, ...), on its own line of the .ics text
+_METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\s*$", re.MULTILINE)
+
+
+def _subject_line(subject: str) -> bytes:
+    """The Subject header as it goes on the wire: folded within 78 characters, and encoded if not ASCII."""
+    if "\r" in subject or "\n" in subject:
+        raise ValueError("the subject has a line break")
+    if subject.isascii() and len(subject) <= _LINE - len("Subject: "):
+        return b"Subject: " + subject.encode() + b"\r\n"  # the usual subject: nothing to fold
+    folded = None
+    if subject.isascii():  # folded at its spaces, it stays readable in the raw message
+        folded = Header(subject, "us-ascii", header_name="Subject").encode("\r\n", maxlinelen=_LINE)
+        if max(len(line) for line in folded.split("\r\n")) > _LINE:
+            folded = None  # a word too long to fold at a space
+    if folded is None:  # encoded words, which can be split anywhere between characters
+        folded = Header(subject, "utf-8", header_name="Subject").encode("\r\n", maxlinelen=_LINE)
+    return b"Subject: " + folded.encode("ascii") + b"\r\n"
+
+
+def calendar_method(ics: str) -> str:
+    """The calendar's METHOD (CANCEL for a cancellation), which mail programs also want on the part."""
+    found = _METHOD.search(ics)
+    return found.group(1).upper() if found else "PUBLISH"
+
+
+def build_message(email: OutboundEmail, recipient: str | None = None) -> bytes:
     """The MIME message of a rendered row: text, HTML alternative, and the calendar when there is one.
 
-    Built with the classic MIME classes and flattened once: the newer EmailMessage API
-    parses every header it is given and took a third of a worker's time per email.
+    recipient is the address as the transport will use it (IDNA domain, or UTF-8 with
+    SMTPUTF8); the To header says the same. Built with the classic MIME classes and
+    flattened once: the newer EmailMessage API parses every header it is given and
+    took a third of a worker's time per email.
     """
+    recipient = recipient or email.recipient
+    if any(character in recipient for character in "\r\n"):
+        raise ValueError("the recipient address has a line break")
     body = MIMEMultipart("alternative")
     body.attach(MIMEText(email.text_body, "plain", _UTF8))
     body.attach(MIMEText(email.html_body, "html", _UTF8))
@@ -82,18 +116,17 @@ def build_message(email: OutboundEmail) -> bytes:
         message = MIMEMultipart("mixed")
         message.attach(body)
         calendar = MIMEText(email.ics, "calendar", _UTF8)
-        calendar.set_param("method", "PUBLISH")
+        calendar.set_param("method", calendar_method(email.ics))
         calendar.add_header("Content-Disposition", "attachment", filename="event.ics")
         message.attach(calendar)
-    message["Subject"] = Header(email.subject, "utf-8") if not email.subject.isascii() else email.subject
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = email.recipient
     message["Message-ID"] = email.message_id
     message["Date"] = formatdate(usegmt=True)
     message["Auto-Submitted"] = "auto-generated"
-    if any(character in email.recipient for character in "\r\n"):
-        raise ValueError("the recipient address has a line break")
-    return message.as_bytes(policy=_WIRE)
+    # Written as bytes, not through the classes: a UTF-8 address must stay as it is (RFC 6532),
+    # where compat32 would make it an encoded word, which is not allowed in an address.
+    to = b"To: " + recipient.encode() + b"\r\n"
+    return _subject_line(email.subject) + to + message.as_bytes(policy=_WIRE)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -107,24 +140,30 @@ RECORD_EVERY = 10
 #: what an outcome writes: the rendered message too, so a retry or resend sends exactly the same
 _RECORDED = ("subject", "text_body", "html_body", "ics", "message_id", "state", "sent_at", "last_error",
              "next_attempt_at")
+#: what an outcome writes when the rendered message cannot be stored: at least what happened
+_STATE_ONLY = ("state", "sent_at", "last_error", "next_attempt_at")
 
 
 @cache
-def _record_statement():
+def _record_statement(names: tuple[str, ...] = _RECORDED):
     # A plain table UPDATE run as executemany: the ORM's per-row machinery cost more than the send.
     table = OutboundEmail.__table__
     return table.update().where(table.c.id == sa.bindparam("b_id")).values(
-        {name: sa.bindparam(f"b_{name}", type_=table.c[name].type) for name in _RECORDED}
+        {name: sa.bindparam(f"b_{name}", type_=table.c[name].type) for name in names}
     )
 
 
 class _Outcomes:
-    """What happened to each message of a batch, written and committed every RECORD_EVERY messages."""
+    """What happened to each message of a batch, written and committed every RECORD_EVERY messages.
+
+    A message that went out must end `sent` whatever else fails: left `sending`, the
+    sweep would send it again. So a group the database refuses is written again row by
+    row, and a row refused alone is written without its rendered content.
+    """
 
     def __init__(self, session: Session):
         self.session = session
         self.rows: list[dict] = []
-        self.retries: list[tuple[int, timedelta]] = []
 
     def _add(self, email: OutboundEmail, state: EmailState, *, last_error: str | None = None,
              sent_at=None, next_attempt_at=None) -> None:
@@ -145,41 +184,75 @@ class _Outcomes:
         log.warning("email %s to %s failed: %s", email.id, email.recipient, reason)
 
     def later(self, emails: list[OutboundEmail], reason: str) -> None:
-        """Queue again with backoff, or fail those out of attempts."""
+        """Queue again with backoff, or fail those out of attempts; the sweep sends them when due."""
         for email in emails:
             if email.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
                 self.failed(email, f"gave up after {email.attempts} attempts: {reason}")
                 continue
-            delay = backoff(email.attempts)
-            self._add(email, EmailState.queued, last_error=reason, next_attempt_at=utcnow() + delay)
-            self.retries.append((email.id, delay))
+            self._add(email, EmailState.queued, last_error=reason,
+                      next_attempt_at=utcnow() + backoff(email.attempts))
 
     def write(self) -> None:
-        """Write what is pending in one executemany and commit it."""
-        if self.rows:
-            self.session.connection().execute(_record_statement(), self.rows)
+        """Write what is pending in one executemany and commit it; row by row if the group is refused."""
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        try:
+            self._execute(_record_statement(), rows)
+        except Exception:
+            log.warning("could not record %d outcomes together; recording them one by one", len(rows),
+                        exc_info=True)
+            for row in rows:
+                self._write_alone(row)
+
+    def _write_alone(self, row: dict) -> None:
+        try:
+            self._execute(_record_statement(), [row])
+            return
+        except Exception as problem:
+            log.warning("could not record email %s with its content", row["b_id"], exc_info=True)
+            reason = f"its message could not be stored: {problem!r}"[:2000]
+        state_only = {f"b_{name}": row[f"b_{name}"] for name in _STATE_ONLY}
+        if row["b_state"] is not EmailState.sent:
+            state_only["b_last_error"] = f"{row['b_last_error']}; {reason}"
+        try:
+            self._execute(_record_statement(_STATE_ONLY), [{"b_id": row["b_id"], **state_only}])
+        except Exception:  # the database is gone: the row stays `sending` for the sweep to release
+            log.exception("could not record the outcome of email %s", row["b_id"])
+
+    def _execute(self, statement, rows: list[dict]) -> None:
+        try:
+            self.session.connection().execute(statement, rows)
             self.session.commit()
-            self.rows = []
+        except Exception:
+            self.session.rollback()
+            raise
 
 
-def _schedule_retries(retries: list[tuple[int, timedelta]]) -> None:
-    """Ask for another delivery when the backoff ends; the sweep covers it if the broker cannot."""
-    from eventsys.mail.tasks import deliver_emails
-
-    if not retries or current_app.extensions["celery"].conf.task_always_eager:
-        return  # in-process mode: `flask tick` (or the next sweep) sends them when due
-    delay = max(delay for _, delay in retries)
+def _send_one(session: Session, transport, sender: str, email: OutboundEmail) -> None:
+    """Compose and send one message; raises the transport's failures, composing ones as PermanentFailure."""
     try:
-        deliver_emails.apply_async([[email_id for email_id, _ in retries]], countdown=delay.total_seconds())
-    except Exception:
-        log.warning("could not schedule retries; the sweep will", exc_info=True)
+        if email.subject is None:
+            render(session, email, sender_domain())
+    except Exception as problem:  # a template or data error: retrying cannot mend it
+        if isinstance(problem, sa.exc.SQLAlchemyError):
+            session.rollback()  # else the transaction stays aborted for the rest of the batch
+        raise PermanentFailure(f"could not compose the message: {problem!r}") from problem
+    recipient = transport.address_for(email.recipient)
+    try:
+        message = build_message(email, recipient)
+    except Exception as problem:
+        raise PermanentFailure(f"could not compose the message: {problem!r}") from problem
+    transport.send(sender, recipient, message, email.message_id)
 
 
 def deliver(ids: list[int]) -> None:
     """Send the given outbox rows that are still waiting; a second delivery of the same ids sends nothing.
 
-    Uses a session of its own: in the in-process mode it runs right after the
-    caller's commit, while the caller's session is still closing that transaction.
+    Whatever goes wrong with one message fails that message, never its batch: no
+    row is left `sending` by an error that could be caught. Uses a session of its
+    own: in the in-process mode it runs right after the caller's commit, while the
+    caller's session is still closing that transaction.
     """
     with Session(db.engine, expire_on_commit=False) as session:
         emails = _claim(session, ids)
@@ -193,14 +266,7 @@ def deliver(ids: list[int]) -> None:
             with open_transport(current_app.config) as transport:
                 for index, email in enumerate(emails):
                     try:
-                        if email.subject is None:
-                            render(session, email, sender_domain())
-                        message = build_message(email)
-                    except Exception as problem:  # a template or data error: retrying cannot mend it
-                        outcomes.failed(email, f"could not compose the message: {problem!r}")
-                        continue
-                    try:
-                        transport.send(sender, email.recipient, message, email.message_id)
+                        _send_one(session, transport, sender, email)
                     except ConnectionLost as lost:
                         outcomes.later(emails[index:], str(lost))
                         break
@@ -208,8 +274,10 @@ def deliver(ids: list[int]) -> None:
                         outcomes.later([email], str(temporary))
                     except PermanentFailure as permanent:
                         outcomes.failed(email, str(permanent))
+                    except Exception as problem:  # a bug of ours or of a library: this message only
+                        log.exception("email %s could not be sent", email.id)
+                        outcomes.failed(email, f"could not send: {problem!r}")
                     else:
                         outcomes.sent(email)
         finally:
             outcomes.write()
-    _schedule_retries(outcomes.retries)

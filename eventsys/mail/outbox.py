@@ -149,11 +149,18 @@ def install_commit_hooks() -> None:
         sa.event.listen(target, "after_soft_rollback", _forget_after_rollback)
 
 
-def due_for_delivery(cutoff: datetime, limit: int = 10_000) -> list[int]:
-    """Queued rows due by cutoff: their task was lost, or their retry has come."""
+def due_for_delivery(now: datetime, grace: timedelta, limit: int = 10_000) -> list[int]:
+    """Queued rows to hand to delivery: retries whose time has come, and new rows whose task was lost.
+
+    A retry has no task anywhere (its due time in the row is all there is), so it goes
+    as soon as it is due; a new row (no attempt yet) has its task on the way, so it only
+    counts as lost once the grace period is over.
+    """
     return list(db.session.scalars(
         sa.select(OutboundEmail.id)
-        .where(OutboundEmail.state == EmailState.queued, OutboundEmail.next_attempt_at <= cutoff)
+        .where(OutboundEmail.state == EmailState.queued,
+               sa.or_(OutboundEmail.next_attempt_at <= now - grace,
+                      sa.and_(OutboundEmail.attempts > 0, OutboundEmail.next_attempt_at <= now)))
         .order_by(OutboundEmail.next_attempt_at)
         .limit(limit)
     ))
@@ -174,16 +181,17 @@ def release_stuck(now: datetime) -> list[int]:
 
 
 def sweep(now: datetime | None = None) -> int:
-    """Release rows stuck in `sending` and queue every row waiting too long; returns how many.
+    """Release rows stuck in `sending`, and queue retries that are due and rows whose task was lost.
 
-    A row just added has its task on the way, so only rows older than the grace
-    period count as lost; released rows go at once.
+    This is how every retry is sent: a temporary failure only sets the row's
+    next_attempt_at, and no task waits in the broker for it, so a broker that
+    restarts loses nothing. Released rows go at once.
     """
     now = now or utcnow()
     released = release_stuck(now)
     grace = timedelta(seconds=current_app.config["MAIL_SWEEP_GRACE_SECONDS"])
     already = set(released)
-    waiting = [i for i in due_for_delivery(now - grace) if i not in already]
+    waiting = [i for i in due_for_delivery(now, grace) if i not in already]
     dispatch(released + waiting)
     return len(released) + len(waiting)
 

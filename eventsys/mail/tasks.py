@@ -21,9 +21,13 @@ def _stop_heartbeat(**_kwargs) -> None:
         _heartbeat_stop.set()
 
 
-@shared_task(name="eventsys.mail.deliver_emails", acks_late=True, ignore_result=True)
+@shared_task(name="eventsys.mail.deliver_emails", ignore_result=True)
 def deliver_emails(email_ids: list[int]) -> None:
-    """Send these outbox rows if they are still waiting; a repeated delivery sends nothing twice."""
+    """Send these outbox rows if they are still waiting; a repeated delivery sends nothing twice.
+
+    Acknowledged when it starts (celery_app.SURVIVE_BROKER_LOSS): if the worker dies,
+    the sweep puts its claimed rows back after MAIL_SENDING_TIMEOUT_SECONDS.
+    """
     delivery.deliver(email_ids)
 
 

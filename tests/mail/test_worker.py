@@ -110,6 +110,14 @@ def _states() -> dict[str, int]:
     return {state.value: count for state, count in rows}
 
 
+def _sweeping(condition):
+    """The condition, with a sweep before each look: what beat does every 30 s, done at once."""
+    def check():
+        outbox.sweep()
+        return condition()
+    return check
+
+
 def test_the_worker_delivers_what_registrations_queue(worker_app, smtp_sink):
     event = make_event(capacity=3)
     with _worker(worker_app):
@@ -164,7 +172,8 @@ def test_temporary_refusals_are_retried_until_everything_is_delivered_once(worke
     with _worker(worker_app):
         for n in range(1, 21):
             services.register(event, applicant(n))
-        _wait_for(lambda: _states() == {"sent": 20}, timeout=60)
+        # A retry is a due time in its row: the sweep (beat's, here the test's) hands it to the worker.
+        _wait_for(_sweeping(lambda: _states() == {"sent": 20}), timeout=60)
     assert sorted(smtp_sink.recipients()) == sorted(f"attendee{n}@example.org" for n in range(1, 21))
     assert smtp_sink.attempts >= 40, "every other attempt was refused with 451"
     retried = db.session.scalars(sa.select(OutboundEmail).where(OutboundEmail.attempts > 1)).all()
@@ -235,3 +244,47 @@ def test_a_worker_killed_in_the_middle_of_1000_reminders_loses_none_and_repeats_
     # Outcomes are written every RECORD_EVERY messages: only those a worker had sent but not yet
     # recorded when it was killed may go twice.
     assert len(recipients) - 1000 <= RECORD_EVERY * concurrency, "only the batch in flight may repeat"
+
+
+def test_a_redis_outage_while_a_retry_waits_loses_nothing_and_kills_no_worker(worker_app, smtp_sink, broker):
+    # The retry waits long enough for Redis to be stopped and started again before it is due.
+    worker_app.worker_env["MAIL_RETRY_BASE_SECONDS"] = "4"
+    worker_app.config["MAIL_RETRY_BASE_SECONDS"] = 4
+    smtp_sink.refuse_next = 1
+    event = make_event(capacity=None)
+    port = int(broker["url"].rsplit(":", 1)[1].split("/")[0])
+    with _worker(worker_app) as worker:
+        services.register(event, applicant(1))
+        _wait_for(lambda: smtp_sink.attempts == 1 and _states() == {"queued": 1})
+        servers.stop(broker["process"])
+        time.sleep(6)  # the retry comes due while the broker is away
+        broker["process"], _ = servers.start_redis(port)
+        time.sleep(3)  # the worker reconnects
+        assert worker.poll() is None, servers.output_of(worker)
+        _wait_for(_sweeping(lambda: _states() == {"sent": 1}), timeout=60)
+        time.sleep(1)
+        assert worker.poll() is None, servers.output_of(worker)
+    assert smtp_sink.recipients() == ["attendee1@example.org"]
+    [email] = db.session.scalars(sa.select(OutboundEmail)).all()
+    assert email.attempts == 2 and email.last_error is None
+
+
+def test_a_redis_outage_in_the_middle_of_a_batch_loses_nothing_and_kills_no_worker(
+    worker_app, smtp_sink, broker
+):
+    smtp_sink.delay = 0.05  # a batch that lasts a few seconds
+    event = make_event(capacity=None)
+    _registrations(event.id, 60)
+    port = int(broker["url"].rsplit(":", 1)[1].split("/")[0])
+    with _worker(worker_app) as worker:
+        outbox.enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m")
+        db.session.commit()
+        _wait_for(lambda: len(smtp_sink.messages) >= 5)
+        servers.stop(broker["process"])
+        time.sleep(5)
+        broker["process"], _ = servers.start_redis(port)
+        time.sleep(3)
+        assert worker.poll() is None, servers.output_of(worker)
+        _wait_for(_sweeping(lambda: _states() == {"sent": 60}), timeout=60)
+        assert worker.poll() is None, servers.output_of(worker)
+    assert sorted(smtp_sink.recipients()) == sorted(f"attendee{n}@example.org" for n in range(60))
