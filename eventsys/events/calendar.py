@@ -1,5 +1,16 @@
-"""The event and its programme as iCalendar, for attendees' calendars."""
+"""The event and its programme as iCalendar, for attendees' calendars.
 
+A calendar recognises an entry it already holds by its UID, and replaces it when
+the SEQUENCE is higher. So the UID is one per event whoever asks (the web page,
+any email), made from BASE_URL and never from a request's Host header, and the
+sequence is the event's `calendar_sequence`, bumped on each move and on cancelling.
+A cancelled event goes out as METHOD:CANCEL, which removes the entry.
+"""
+
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
@@ -7,18 +18,38 @@ from eventsys.database import utcnow
 from eventsys.events.models import Event, EventStatus
 
 
-def event_calendar(event: Event, event_url: str, domain: str) -> bytes:
+def uid_domain() -> str:
+    """The host of BASE_URL: the right-hand side of every UID we hand out."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
+def event_uid(event: Event) -> str:
+    """The event's calendar UID, the same in the web .ics and every emailed one."""
+    return f"event-{event.id}@{uid_domain()}"
+
+
+def _organizer() -> str:
+    """Who sends the updates; calendars apply a CANCEL only from the entry's organiser."""
+    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1] or f"eventsys@{uid_domain()}"
+    return f"mailto:{address}"
+
+
+def event_calendar(event: Event, event_url: str) -> bytes:
     """An .ics with the event itself and one entry per programme item, times in UTC."""
+    cancelled = event.status is EventStatus.cancelled
     calendar = Calendar()
     calendar.add("prodid", "-//eventsys//eventsys//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     calendar.add("x-wr-calname", event.title)
     stamp = utcnow()
-    status = "CANCELLED" if event.status is EventStatus.cancelled else "CONFIRMED"
+    status = "CANCELLED" if cancelled else "CONFIRMED"
+    domain = uid_domain()
+    organizer = _organizer()
 
     entry = CalendarEvent()
-    entry.add("uid", f"event-{event.id}@{domain}")
+    entry.add("uid", event_uid(event))
+    entry.add("sequence", event.calendar_sequence or 0)
     entry.add("dtstamp", stamp)
     entry.add("dtstart", event.starts_at)
     entry.add("dtend", event.ends_at)
@@ -26,12 +57,15 @@ def event_calendar(event: Event, event_url: str, domain: str) -> bytes:
     entry.add("description", f"{event.summary}\n\n{event_url}".strip())
     entry.add("location", event.venue or ("Online" if event.is_online else ""))
     entry.add("url", event_url)
+    entry.add("organizer", organizer)
     entry.add("status", status)
     calendar.add_component(entry)
 
     for item in event.programme:
         session = CalendarEvent()
         session.add("uid", f"programme-{item.id}@{domain}")
+        # Items move with the event: their entries need the higher sequence too.
+        session.add("sequence", event.calendar_sequence or 0)
         session.add("dtstamp", stamp)
         session.add("dtstart", item.starts_at)
         session.add("dtend", item.ends_at)
@@ -39,6 +73,7 @@ def event_calendar(event: Event, event_url: str, domain: str) -> bytes:
         session.add("description", item.description)
         session.add("location", item.location or event.venue)
         session.add("url", event_url)
+        session.add("organizer", organizer)
         session.add("status", status)
         calendar.add_component(session)
     return calendar.to_ical()

@@ -190,7 +190,9 @@ def cancel_event(event_id: int, reason: str = "") -> int:
     """Cancel the event and queue a notice to everyone registered or waiting; returns how many."""
     event = db.session.get(Event, event_id)
     event.status = EventStatus.cancelled
-    outbox.withdraw_queued(event_id, ["reminder"])
+    # The notice's .ics (METHOD:CANCEL) removes the entry only if its SEQUENCE is above the last one sent.
+    event.calendar_sequence = Event.calendar_sequence + 1
+    outbox.withdraw_queued(event_id, ["reminder", "event_moved"])
     notified = outbox.enqueue_for_registrations(
         "event_cancelled", outbox.active_registrations_of(event_id), context={"reason": reason}
     )

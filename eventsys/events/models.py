@@ -72,6 +72,9 @@ class Event(db.Model):
     waitlisted_count: Mapped[int] = mapped_column(default=0)
     #: last waiting-list number handed out; numbers order the waiting list
     waitlist_seq: Mapped[int] = mapped_column(default=0)
+    #: bumped on each move and on cancelling: the SEQUENCE of its calendar entries, so that the calendars
+    #: attendees imported the event into replace their copy (same UID, higher SEQUENCE)
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -94,6 +97,11 @@ class Event(db.Model):
         if self.capacity is None:
             return None
         return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def has_venue(self) -> bool:
+        """Whether people come in person, so there is a door to show a check-in code at."""
+        return self.mode in (EventMode.in_person, EventMode.hybrid)
 
     @property
     def is_online(self) -> bool:

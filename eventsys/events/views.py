@@ -1,10 +1,11 @@
 """Public pages: the list of upcoming events, one event, and its calendar file."""
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 
 from eventsys.events import services
 from eventsys.events.calendar import event_calendar
 from eventsys.events.models import EventKind
+from eventsys.links import external_url
 
 bp = Blueprint("events", __name__)
 
@@ -32,7 +33,8 @@ def detail(slug: str):
 def calendar(slug: str):
     """The event as an iCalendar file to add to a calendar."""
     event = services.public_event(slug) or abort(404)
-    body = event_calendar(event, url_for("events.detail", slug=slug, _external=True), request.host)
+    # Links and UID from BASE_URL, like the emailed copy: a forged Host header changes neither.
+    body = event_calendar(event, external_url("events.detail", slug=slug))
     return Response(
         body,
         mimetype="text/calendar",

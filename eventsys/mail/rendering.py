@@ -1,5 +1,6 @@
 """Turning an outbox row into its subject, bodies and attachment, from templates/mail/<kind>.*"""
 
+from datetime import datetime
 from email.utils import make_msgid
 
 import sqlalchemy as sa
@@ -13,11 +14,15 @@ from eventsys.mail.models import OutboundEmail
 from eventsys.messages.models import Mailing
 from eventsys.registration.models import Registration
 from eventsys.registration.services import waitlist_position
+from eventsys.reminders.services import link_comes_with_seat, meeting_link_lead
 from eventsys.speakers import invitations
 from eventsys.speakers.models import Engagement
 
-#: kinds whose message carries the event as an .ics attachment
-WITH_CALENDAR = {"registration_confirmed", "registration_promoted"}
+#: kinds whose message carries the event as an .ics attachment (a cancellation's removes the entry)
+WITH_CALENDAR = {"registration_confirmed", "registration_promoted", "event_moved", "event_cancelled"}
+#: kinds that can tell a confirmed attendee of their seat after the last reminder has gone: these carry
+#: the meeting link themselves then (reminders.services.link_comes_with_seat)
+WITH_LATE_MEETING_LINK = {"registration_confirmed", "registration_promoted", "event_moved"}
 
 
 def _registration_context(session: Session, email: OutboundEmail) -> dict:
@@ -31,7 +36,24 @@ def _registration_context(session: Session, email: OutboundEmail) -> dict:
         # The check-in code as an image; the image answers only while the seat is confirmed.
         "qr_url": external_url("registration.qr_code", token=registration.token),
         "position": waitlist_position(registration, session),
+        **_meeting_link_context(email, registration),
     }
+
+
+def _meeting_link_context(email: OutboundEmail, registration: Registration) -> dict:
+    """When the meeting link comes (for the event's facts), and whether this very email gives it."""
+    event = registration.event
+    if not event.is_online:
+        return {}
+    context = {"meeting_link_lead": meeting_link_lead(event)}
+    if email.kind in WITH_LATE_MEETING_LINK:
+        context["with_meeting_link"] = link_comes_with_seat(event, registration)
+    return context
+
+
+def _move_context(email: OutboundEmail) -> dict:
+    """The times a moved event had before, as the instants the templates show."""
+    return {name: datetime.fromisoformat(email.context[name]) for name in ("old_starts_at", "old_ends_at")}
 
 
 def _engagement_context(session: Session, email: OutboundEmail) -> dict:
@@ -82,6 +104,8 @@ def context_for(session: Session, email: OutboundEmail) -> dict:
     context = {"locale": email.locale, **email.context}
     if email.registration_id is not None:
         context.update(_registration_context(session, email))
+    if email.kind == "event_moved":
+        context.update(_move_context(email))
     if "engagement_id" in email.context:
         context.update(_engagement_context(session, email))
     if "mailing_id" in email.context:
@@ -97,5 +121,5 @@ def render(session: Session, email: OutboundEmail, sender_domain: str) -> None:
     email.html_body = render_template(f"mail/{email.kind}.html", **context)
     if email.kind in WITH_CALENDAR:
         event = context["event"]
-        email.ics = event_calendar(event, context["event_url"], sender_domain).decode()
+        email.ics = event_calendar(event, context["event_url"]).decode()
     email.message_id = make_msgid(idstring=f"outbox.{email.id}", domain=sender_domain)

@@ -7,6 +7,7 @@ from eventsys.locales import request_locale
 from eventsys.registration import qrcodes, services
 from eventsys.registration.forms import registration_form_for
 from eventsys.registration.models import RegistrationStatus
+from eventsys.reminders.services import meeting_link_lead
 
 bp = Blueprint("registration", __name__)
 
@@ -72,14 +73,17 @@ def register(slug: str):
 def manage(token: str):
     """The attendee's own page: status, place on the waiting list, check-in code, and a cancel button."""
     registration = services.find_by_token(token) or abort(404)
+    event = registration.event
     confirmed = registration.status is RegistrationStatus.confirmed
     return render_template(
         "registration/manage.html",
         registration=registration,
-        event=registration.event,
+        event=event,
         position=services.waitlist_position(registration),
         statuses=RegistrationStatus,
-        qr_svg=qrcodes.svg_inline(registration.token) if confirmed else None,
+        # Online only: no door, so no check-in code to show at one.
+        qr_svg=qrcodes.svg_inline(registration.token) if confirmed and event.has_venue else None,
+        meeting_link_lead=meeting_link_lead(event) if event.is_online else None,
     )
 
 

@@ -3,14 +3,21 @@
 A reminder is one offset before one start of one event. Its ReminderRun row is
 inserted before any email, with ON CONFLICT DO NOTHING: of two beat processes
 only the one whose insert went through queues the emails, the other waits for
-its commit and finds the row taken. The outbox's idempotency key
-(`reminder:<offset>m:registration:<id>`) leaves the start time out on purpose:
-moving the event makes an unsent reminder go out at the new time, but never
-sends one twice.
+its commit and finds the row taken. The outbox's idempotency key names the start
+too (`reminder:<offset>m@<start, UTC>:registration:<id>`): a moved event is
+reminded again before its new start, even if a reminder went out for the old one,
+and no start is ever reminded of twice, not even when the event moves back to it.
+
+The meeting link of an online or hybrid event goes in its last reminder (the
+smallest offset, whatever it is), to those who held their seat when it fell due.
+Whoever gets a seat after that moment (registers, moves up, is approved, or the
+event moved closer) gets the link in the email that tells them, at once:
+`link_comes_with_seat` decides that from the same timestamps, so each confirmed
+attendee is given the link exactly once per start.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -27,7 +34,7 @@ log = logging.getLogger(__name__)
 
 #: 7 days and 1 day before the start, when the event sets no offsets of its own
 DEFAULT_OFFSETS = (7 * 24 * 60, 24 * 60)
-#: online and hybrid events also remind 1 hour before; reminders this close carry the meeting link
+#: online and hybrid events also remind 1 hour before, by default; the last reminder carries the meeting link
 MEETING_LINK_OFFSET = 60
 
 
@@ -37,9 +44,12 @@ class DueReminder(NamedTuple):
     event_id: int
     starts_at: datetime
     is_online: bool
+    #: the event's smallest offset: its reminder carries the meeting link
+    last_offset: int
     #: the reminder to send: the smallest offset whose time has come
     offset: int | None
-    #: larger offsets also due (beat was down, or the event moved earlier): recorded, never sent late
+    #: larger offsets also due (beat was down, or the event moved), and a stale smallest one that a later
+    #: reminder will follow: recorded, never sent
     skipped: tuple[int, ...]
 
 
@@ -63,9 +73,65 @@ def starts_in(minutes: int) -> str:
     return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
 
-def carries_meeting_link(event_is_online: bool, offset: int) -> bool:
-    """Only the last hour's reminder of an online or hybrid event gives the private meeting link."""
-    return event_is_online and offset <= MEETING_LINK_OFFSET
+def time_left(offset: int, left: timedelta) -> str:
+    """'1 day' for a reminder sent on time; sent late, the time really left, rounded in the offset's unit.
+
+    A day reminder sent 23 hours before still says '1 day'; sent 5 hours before, it says '5 hours'.
+    """
+    for unit in (24 * 60, 60, 1):
+        count = round(left / timedelta(minutes=unit))
+        if unit <= offset and offset % unit == 0 and count >= 1:
+            return starts_in(count * unit)
+    return starts_in(1)
+
+
+def _stale(offset: int, left: timedelta) -> bool:
+    """Less than half of the reminder's time is left (beat was down, or the event just moved)."""
+    return left < timedelta(minutes=offset) / 2
+
+
+def carries_meeting_link(event_is_online: bool, offset: int, last_offset: int) -> bool:
+    """Only the last reminder of an online or hybrid event gives the private meeting link, at any offset."""
+    return event_is_online and offset == last_offset
+
+
+def meeting_link_lead(event: Event) -> str | None:
+    """'1 hour': how long before the start the last reminder brings the meeting link; None if no reminders."""
+    offsets = reminder_offsets(event)
+    return starts_in(offsets[-1]) if offsets else None
+
+
+def meeting_link_due_at(event: Event) -> datetime | None:
+    """When the last reminder, the one with the meeting link, falls due; None when the event sends none."""
+    offsets = reminder_offsets(event)
+    return event.starts_at - timedelta(minutes=offsets[-1]) if offsets else None
+
+
+def link_comes_with_seat(event: Event, registration: Registration) -> bool:
+    """Whether the email giving this person their seat must carry the meeting link itself.
+
+    True for a confirmed attendee of an online or hybrid event who got the seat
+    after the last reminder fell due (that reminder skips them), or when the event
+    sends no reminders at all. The complement of `_recipients` for the last reminder.
+    """
+    if not event.is_online or registration.status is not RegistrationStatus.confirmed:
+        return False
+    due_at = meeting_link_due_at(event)
+    return due_at is None or seat_held_since(registration) > due_at
+
+
+def seat_held_since(registration: Registration) -> datetime:
+    """When the person got their seat: moved up, approved, or on registering, whichever came last."""
+    return registration.promoted_at or registration.approved_at or registration.created_at
+
+
+def reminder_scope(offset: int, starts_at: datetime) -> str:
+    """'1440m@20261201T0900Z': one reminder's part of the outbox key, its start included.
+
+    To the minute, as organisers set times: a start shifted by seconds (an event made
+    through the API, then saved from the form) is the same start and is not reminded of again.
+    """
+    return f"{offset}m@{starts_at.astimezone(UTC):%Y%m%dT%H%MZ}"
 
 
 def _due_reminders(now: datetime) -> list[DueReminder]:
@@ -90,11 +156,16 @@ def _due_reminders(now: datetime) -> list[DueReminder]:
     )}
     reminders = []
     for event, offsets in due.values():
+        last = reminder_offsets(event)[-1]
         latest, *earlier = reversed(offsets)
         send = None if (event.id, latest) in done else latest
+        if send is not None and send != last and _stale(send, event.starts_at - now):
+            # A move from tomorrow to the day after would otherwise bring the week reminder back a day
+            # before the day reminder; the last one is always sent: it may carry the meeting link.
+            earlier, send = [*earlier, send], None
         skipped = tuple(o for o in earlier if (event.id, o) not in done)
         if send is not None or skipped:
-            reminders.append(DueReminder(event.id, event.starts_at, event.is_online, send, skipped))
+            reminders.append(DueReminder(event.id, event.starts_at, event.is_online, last, send, skipped))
     return reminders
 
 
@@ -116,7 +187,8 @@ def _recipients(reminder: DueReminder, due_at: datetime) -> sa.ColumnElement[boo
     The event is checked again in the same statement: cancelled or moved since it
     was read, it gets nothing now (a move is picked up by the next tick).
     """
-    held_since = sa.func.coalesce(Registration.promoted_at, Registration.created_at)
+    # The SQL twin of seat_held_since: promotion comes after approval, which comes after registering.
+    held_since = sa.func.coalesce(Registration.promoted_at, Registration.approved_at, Registration.created_at)
     still_on = sa.exists().where(
         Event.id == reminder.event_id,
         Event.status == EventStatus.published,
@@ -142,12 +214,13 @@ def _queue(reminder: DueReminder, now: datetime) -> int:
         return 0
     context = {
         "offset_minutes": offset,
-        "starts_in": starts_in(offset),
-        "with_meeting_link": carries_meeting_link(reminder.is_online, offset),
+        "starts_in": time_left(offset, reminder.starts_at - now),
+        "with_meeting_link": carries_meeting_link(reminder.is_online, offset, reminder.last_offset),
     }
     due_at = reminder.starts_at - timedelta(minutes=offset)
     queued = outbox.enqueue_for_registrations(
-        "reminder", _recipients(reminder, due_at), scope=f"{offset}m", context=context
+        "reminder", _recipients(reminder, due_at), scope=reminder_scope(offset, reminder.starts_at),
+        context=context,
     )
     db.session.execute(sa.update(ReminderRun).where(ReminderRun.id == run_id).values(queued=queued))
     log.info("event %s: %s-minute reminder queued for %s registrants", reminder.event_id, offset, queued)

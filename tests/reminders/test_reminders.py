@@ -165,7 +165,7 @@ def test_no_reminder_whose_time_had_passed_before_someone_got_their_seat(app, sm
 
 
 @both_databases
-def test_moving_the_event_later_sends_unsent_reminders_at_the_new_time_and_nothing_twice(app, smtp_sink):
+def test_moving_the_event_later_reminds_again_before_the_new_start_never_twice_for_one_start(app, smtp_sink):
     app.config.update(smtp_sink.config())
     event = _event()
     old_start = event.starts_at
@@ -175,16 +175,39 @@ def test_moving_the_event_later_sends_unsent_reminders_at_the_new_time_and_nothi
     new_start = old_start + 3 * DAY
     event.starts_at, event.ends_at = new_start, new_start + 2 * HOUR
     db.session.commit()
+    assert queue_due_reminders(now=new_start - 7 * DAY) == 1, "the week reminder again, for the new start"
     assert queue_due_reminders(now=old_start - DAY) == 0, "the old day-before time means nothing now"
     assert queue_due_reminders(now=new_start - DAY - MINUTE) == 0
     assert queue_due_reminders(now=new_start - DAY) == 1
 
     assert _reminders(smtp_sink, "attendee1@example.org") == [
         f"Reminder: {event.title} starts in 7 days",
+        f"Reminder: {event.title} starts in 7 days",
         f"Reminder: {event.title} starts in 1 day",
     ]
     [day_before] = smtp_sink.to("attendee1@example.org")[-1:]
     assert in_zone(new_start, "Asia/Shanghai") in _text(day_before)
+
+    event.starts_at, event.ends_at = old_start, old_start + 2 * HOUR
+    db.session.commit()
+    assert queue_due_reminders(now=new_start - DAY + HOUR) == 0, "back to a start already reminded of"
+
+
+@both_databases
+def test_a_reminder_left_with_under_half_its_time_is_skipped_unless_it_is_the_last(app, smtp_sink):
+    app.config.update(smtp_sink.config())
+    event = _event()
+    services.register(event, applicant(1))
+    # Beat was down for days: the week reminder, 3 days before, would come a day before the day one.
+    assert queue_due_reminders(now=event.starts_at - 3 * DAY) == 0
+    assert sorted(_runs()) == [(10080, 0)]
+    # The last reminder goes whatever is left, saying how much.
+    assert queue_due_reminders(now=event.starts_at - 5 * HOUR) == 1
+    assert _reminders(smtp_sink) == [f"Reminder: {event.title} starts in 5 hours"]
+    late = _event(starts_at=event.starts_at + DAY)
+    services.register(late, applicant(2))
+    assert queue_due_reminders(now=late.starts_at - 4 * DAY) == 1
+    assert _reminders(smtp_sink, "attendee2@example.org") == [f"Reminder: {late.title} starts in 4 days"]
 
 
 @both_databases
