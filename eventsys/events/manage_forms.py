@@ -168,7 +168,7 @@ class EventForm(_LocalTimes, FlaskForm):
     ends_at = LocalDateTimeField("Ends", [InputRequired("Give the end.")])
     venue = StringField("Venue", [Length(max=300), TypedText()])
     meeting_url = StringField("Meeting link", [Length(max=500), TypedText()],
-                              description="Private: only confirmed attendees get it, in the last reminder. "
+                              description="Private: in the last reminder, or at once to anyone seated later. "
                                           "Online events need it by then; it may be added later.")
     capacity = ParsedTextField("Seats", parse_seats,
                                description="Blank: no limit. New seats go to the waiting list at once.")

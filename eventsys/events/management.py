@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from eventsys.accounts.models import EventManager, User
 from eventsys.accounts.services import add_manager, user_by_email
 from eventsys.database import db
+from eventsys.events import rescheduling
 from eventsys.events.lifecycle import (
     ChangeRefused,
     EventDetails,
@@ -62,6 +63,7 @@ def update_event(event_id: int, details: EventDetails) -> list[Registration]:
                                              f"{held}."})
         grew = event.capacity is not None and (details.capacity is None or details.capacity > event.capacity)
         _move_programme(event, details)
+        rescheduling.announce_move(event, details.starts_at, details.ends_at)
         for name, value in asdict(details).items():
             setattr(event, name, value)
     except BaseException:
