@@ -1,19 +1,19 @@
 """Sign-in and password forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from eventsys.accounts.services import PASSWORD_MAX, PASSWORD_MIN
+from eventsys.forms import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."),
                                                      Length(max=PASSWORD_MAX)])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField("Current password", validators=[DataRequired("Enter it to confirm.")])
     new_password = PasswordField(
         "New password",

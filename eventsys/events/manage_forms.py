@@ -9,7 +9,6 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from eventsys.events.lifecycle import SLUG_MAX, EventDetails
 from eventsys.events.management import ItemDetails, QuestionDetails
 from eventsys.events.models import Event, EventKind, EventMode, ProgrammeItem
+from eventsys.forms import Form
 from eventsys.registration.answers import check_typed_text
 from eventsys.registration.models import Question, QuestionKind
 from eventsys.speakers.models import Speaker, SpeakerRole
@@ -148,7 +148,7 @@ def _text(field) -> str:
     return (field.data or "").strip()
 
 
-class EventForm(_LocalTimes, FlaskForm):
+class EventForm(_LocalTimes, Form):
     kind = SelectField("Kind of event", choices=[SelectChoice(k.value, k.value.title()) for k in EventKind])
     mode = SelectField("Attendance", choices=[SelectChoice(m.value, text) for m, text in MODE_LABELS.items()])
     title = StringField("Title", [DataRequired("Give the event a title."), Length(max=300), TypedText()])
@@ -221,7 +221,7 @@ def event_form(event: Event | None = None) -> EventForm:
     return EventForm(data=data | {"kind": event.kind.value, "mode": event.mode.value})
 
 
-class ProgrammeItemForm(_LocalTimes, FlaskForm):
+class ProgrammeItemForm(_LocalTimes, Form):
     title = StringField("Title", [DataRequired("Give the item a title."), Length(max=300), TypedText()])
     starts_at = LocalDateTimeField("Starts", [InputRequired("Give the start.")])
     ends_at = LocalDateTimeField("Ends", [InputRequired("Give the end.")])
@@ -261,7 +261,7 @@ def _speaker_id(value) -> int:
     return int(value) if re.fullmatch(r"\d{1,9}", str(value)) else 0
 
 
-class ItemSpeakerForm(FlaskForm):
+class ItemSpeakerForm(Form):
     speaker_id = SelectField("Speaker", coerce=_speaker_id, validate_choice=False)
     role = SelectField("Role", choices=[SelectChoice(r.value, text) for r, text in ROLE_LABELS.items()])
 
@@ -276,7 +276,7 @@ def item_speaker_form(speakers: list[Speaker]) -> ItemSpeakerForm:
     return form
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     label = StringField("Question", [DataRequired("Write the question."), Length(max=300), TypedText()])
     help_text = StringField("Help text", [Length(max=500), TypedText()],
                             description="Shown under the question, to explain what you need.")
@@ -302,11 +302,11 @@ def question_form(question: Question | None = None) -> QuestionForm:
                               "options": "\n".join(question.options)})
 
 
-class ManagerForm(FlaskForm):
+class ManagerForm(Form):
     email = EmailField("Organiser's email", [DataRequired("Enter the organiser's email address."),
                                              Length(max=254), TypedText()])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField("Why (sent to everyone registered)", [Length(max=2000), TypedText(multiline=True)],
                            render_kw={"rows": 4})

@@ -1,6 +1,5 @@
 """The message form: who receives it (audience and filters), what it says, and its two buttons."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from eventsys.countries import country_name
+from eventsys.forms import Form
 from eventsys.messages.models import Audience
 from eventsys.messages.services import SPEAKER_STANDINGS, Draft
 from eventsys.registration.forms import CATEGORY_LABELS, STATUS_LABELS, CheckboxListField
@@ -33,7 +33,7 @@ def _normalised_text(value: str | None) -> str | None:
     return value.replace("\r\n", "\n").replace("\r", "\n").strip() if value is not None else None
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     """Compose, preview, send. The country choices are the event's, set by the view."""
 
     audience = RadioField(

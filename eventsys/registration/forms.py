@@ -1,6 +1,5 @@
 """The registration form: fixed fields plus one field per custom question of the event."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Optional
 
 from eventsys.countries import countries
 from eventsys.events.models import Event
+from eventsys.forms import Form
 from eventsys.registration.answers import LONG_TEXT_MAX, TEXT_MAX
 from eventsys.registration.models import (
     AFFILIATION_MAX,
@@ -59,9 +59,11 @@ class MarkedRequired:
         """Nothing to check here: the service reports a missing answer next to this field."""
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     """The fields every event asks. Only consent is checked here: the rules on the values live
     in registration.applicants, shared with the API, and their errors are shown on these fields."""
+
+    text_checked_by_service = True
 
     name = StringField("Full name", validators=[MarkedRequired()], render_kw={"maxlength": NAME_MAX})
     email = EmailField("Email", validators=[MarkedRequired()], render_kw={"maxlength": EMAIL_MAX})

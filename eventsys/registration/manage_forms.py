@@ -2,13 +2,12 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length
 
 from eventsys.countries import countries
 from eventsys.events.models import Event
-from eventsys.registration.answers import check_typed_text
+from eventsys.forms import Form
 from eventsys.registration.forms import CATEGORY_LABELS, STATUS_LABELS, question_field
 from eventsys.registration.listing import ListQuery, Sort
 from eventsys.registration.models import AttendeeCategory, Question, QuestionKind, RegistrationStatus
@@ -24,14 +23,6 @@ SORT_LABELS = {
 }
 
 
-def _typed_text(form, field) -> None:
-    """Refuse characters nobody types (PostgreSQL would refuse a NUL in the query)."""
-    try:
-        check_typed_text(field.data or "")
-    except ValueError as problem:
-        raise ValidationError(str(problem)) from None
-
-
 def _stripped(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -44,14 +35,14 @@ def _choices(labels: dict, anything: str) -> list[SelectChoice]:
     return [SelectChoice("", anything)] + [SelectChoice(key.value, label) for key, label in labels.items()]
 
 
-class RegistrationFilters(FlaskForm):
+class RegistrationFilters(Form):
     """The list's search and filters, read from the query string (a GET form, so no CSRF token)."""
 
     class Meta:
         csrf = False
 
     q = StringField("Search name, email or affiliation", filters=[_stripped],
-                    validators=[Length(max=SEARCH_MAX), _typed_text])
+                    validators=[Length(max=SEARCH_MAX)])  # and textrules, by Form
     status = SelectField("Status", choices=_choices(STATUS_LABELS, "Any status"), default="")
     category = SelectField("Category", choices=_choices(CATEGORY_LABELS, "Any category"), default="")
     country = SelectField(
@@ -90,8 +81,10 @@ def filters_from(args) -> RegistrationFilters:
     return RegistrationFilters(formdata=args)
 
 
-class AnswersForm(FlaskForm):
+class AnswersForm(Form):
     """One field per question of the event, named q_<question id>, as on the registration form."""
+
+    text_checked_by_service = True
 
     def question_fields(self):
         """The question fields, in the event's order."""

@@ -1,13 +1,13 @@
 """The speaker's answer to an invitation: an optional note, and Accept or Decline."""
 
-from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from eventsys.forms import Form
 from eventsys.speakers.invitations import NOTE_MAX
 
 
-class InvitationAnswerForm(FlaskForm):
+class InvitationAnswerForm(Form):
     """Two submit buttons share one note; which one was pressed is the answer."""
 
     note = TextAreaField(

@@ -5,6 +5,7 @@ name, title, email, institution, country, honours, expertise, biography (only na
 and country are required; honours and expertise are separated by ';'). Rows are
 numbered as a spreadsheet shows them: the header is row 1.
 
+- every cell is held to eventsys.textrules (line breaks only in the biography).
 - country: an ISO alpha-2 code ("CN") or an English name ("China", "Russia").
 - institution: matched by name, ignoring case and spacing. One not in the directory
   is an error, unless the file has an extra column institution_country: then it is
@@ -30,6 +31,7 @@ from eventsys.countries import country_code
 from eventsys.database import db
 from eventsys.speakers import records
 from eventsys.speakers.models import Institution, Speaker
+from eventsys.textrules import text_problem
 
 COLUMNS = ("name", "title", "email", "institution", "country", "honours", "expertise", "biography")
 REQUIRED = ("name", "country")
@@ -173,6 +175,10 @@ def _check_cells(row: _Row, plan: ImportPlan) -> None:
         errors.append("has more cells than the header has columns")
     if not cells.get("name"):
         errors.append("name is empty")
+    for column, value in cells.items():
+        problem = text_problem(value, multiline=column == "biography")
+        if problem:
+            errors.append(f"{column}: {problem}")
     errors.extend(f"{column} is longer than {limit} characters"
                   for column, limit in LIMITS.items() if len(cells.get(column, "")) > limit)
     code = country_code(cells.get("country", ""))

@@ -1,12 +1,12 @@
 """Forms of the organisers' speaker pages; the rules behind them are in records, importing, invitations."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from eventsys.countries import countries, country_name
+from eventsys.forms import Form
 from eventsys.speakers.directory import FilterOptions, InstitutionFilters, SpeakerFilters
 from eventsys.speakers.invitations import role_in_words
 from eventsys.speakers.models import SpeakerRole
@@ -29,7 +29,7 @@ def _country_choices(first: str) -> list[SelectChoice]:
     return _choices(first, countries())
 
 
-class DirectoryFilterForm(FlaskForm):
+class DirectoryFilterForm(Form):
     """The directory's search and filters, read from the query string (a GET changes nothing: no CSRF)."""
 
     class Meta:
@@ -61,7 +61,7 @@ class DirectoryFilterForm(FlaskForm):
         )
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(Form):
     """A speaker's record: honours and expertise one per line."""
 
     name = StringField("Name", validators=[DataRequired("Enter the speaker's name."), Length(max=200)])
@@ -105,7 +105,7 @@ class SpeakerForm(FlaskForm):
         )
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(Form):
     """An institution: the partner date only for partners."""
 
     name = StringField("Name", validators=[DataRequired("Enter the institution's name."), Length(max=300)])
@@ -130,7 +130,7 @@ class InstitutionForm(FlaskForm):
         )
 
 
-class InstitutionFilterForm(FlaskForm):
+class InstitutionFilterForm(Form):
     """The institution list's filters (a GET: no CSRF)."""
 
     class Meta:
@@ -149,7 +149,7 @@ class InstitutionFilterForm(FlaskForm):
         return InstitutionFilters(partners_only=bool(self.partners.data), country=self.country.data or "")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Invite a speaker with an email address to this event, or to one item of its programme."""
 
     speaker_id = SelectField("Speaker", validators=[DataRequired("Choose the speaker to invite.")])
@@ -171,7 +171,7 @@ class InviteForm(FlaskForm):
         return int(self.programme_item_id.data) if self.programme_item_id.data else None
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A CSV file of speakers, and whether to import the valid rows when some are not."""
 
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import."),
