@@ -49,4 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_commands(app)
 
     register_error_handlers(app)
+    # Last: its first round may run at once, on the app as complete as it gets.
+    from eventsys.embedded_scheduler import start_if_wanted
+    start_if_wanted(app)
     return app

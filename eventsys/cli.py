@@ -17,16 +17,16 @@ def seed_demo_command() -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Do what beat does, once: reminders, expired invitations, lost or stuck emails (for cron)."""
-    from eventsys.mail import outbox
-    from eventsys.reminders.services import queue_due_reminders
-    from eventsys.speakers.invitations import expire_invitations
+    """Do what beat does, once: reminders, expired invitations, lost or stuck emails (for cron).
 
-    reminded = queue_due_reminders()
-    expired = expire_invitations()
-    requeued = outbox.sweep()
-    click.echo(f"{reminded} reminders queued, {expired} invitations expired, "
-               f"{requeued} waiting emails handed to delivery.")
+    `flask run` without Redis does this by itself every 30 s (embedded_scheduler.py).
+    """
+    from eventsys.periodic import run_periodic_work
+
+    done = run_periodic_work()
+    click.echo(f"{done['eventsys.reminders.queue_due_reminders']} reminders queued, "
+               f"{done['eventsys.speakers.expire_invitations']} invitations expired, "
+               f"{done['eventsys.mail.sweep_outbox']} waiting emails handed to delivery.")
 
 
 def register_commands(app: Flask) -> None:

@@ -83,6 +83,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_SWEEP_GRACE_SECONDS": float(os.environ.get("MAIL_SWEEP_GRACE_SECONDS") or 60),
         #: a row `sending` for longer than this belonged to a worker that died
         "MAIL_SENDING_TIMEOUT_SECONDS": float(os.environ.get("MAIL_SENDING_TIMEOUT_SECONDS") or 600),
+        #: beat's work inside `flask run` without a broker: auto, on or off (embedded_scheduler.py)
+        "EMBEDDED_SCHEDULER": os.environ.get("EMBEDDED_SCHEDULER") or "auto",
+        #: how often it runs that work, in seconds
+        "EMBEDDED_SCHEDULER_SECONDS": float(os.environ.get("EMBEDDED_SCHEDULER_SECONDS") or 30),
         #: the public address, for links in emails
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "CELERY": celery_settings(redis_url),
