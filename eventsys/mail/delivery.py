@@ -83,11 +83,11 @@ def _subject_line(subject: str) -> bytes:
         return b"Subject: " + subject.encode() + b"\r\n"  # the usual subject: nothing to fold
     folded = None
     if subject.isascii():  # folded at its spaces, it stays readable in the raw message
-        folded = Header(subject, "us-ascii", header_name="Subject").encode("\r\n", maxlinelen=_LINE)
+        folded = Header(subject, "us-ascii", header_name="Subject").encode(linesep="\r\n", maxlinelen=_LINE)
         if max(len(line) for line in folded.split("\r\n")) > _LINE:
             folded = None  # a word too long to fold at a space
     if folded is None:  # encoded words, which can be split anywhere between characters
-        folded = Header(subject, "utf-8", header_name="Subject").encode("\r\n", maxlinelen=_LINE)
+        folded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n", maxlinelen=_LINE)
     return b"Subject: " + folded.encode("ascii") + b"\r\n"
 
 

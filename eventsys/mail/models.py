@@ -37,8 +37,9 @@ class OutboundEmail(db.Model):
         sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    #: filled when first claimed for sending, then kept: a retry sends the very same message
-    subject: Mapped[str | None] = mapped_column(sa.String(300))
+    #: filled when first claimed for sending, then kept: a retry sends the very same message;
+    #: Text, as a template around a 300-character title makes longer subjects than any fixed limit
+    subject: Mapped[str | None] = mapped_column(sa.Text)
     text_body: Mapped[str | None] = mapped_column(sa.Text)
     html_body: Mapped[str | None] = mapped_column(sa.Text)
     #: an iCalendar attachment, when the message carries one
@@ -52,7 +53,7 @@ class OutboundEmail(db.Model):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     #: the Message-ID header we sent, to find it in the mail server's logs
-    message_id: Mapped[str | None] = mapped_column(sa.String(300))
+    message_id: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -288,3 +288,28 @@ def test_a_redis_outage_in_the_middle_of_a_batch_loses_nothing_and_kills_no_work
         _wait_for(_sweeping(lambda: _states() == {"sent": 60}), timeout=60)
         assert worker.poll() is None, servers.output_of(worker)
     assert sorted(smtp_sink.recipients()) == sorted(f"attendee{n}@example.org" for n in range(60))
+
+
+def test_a_unicode_mailbox_the_server_cannot_take_fails_alone_and_the_batch_goes(worker_app, smtp_sink):
+    # The sink offers no SMTPUTF8: josé@ cannot go there, the IDN domain can (as IDNA).
+    addresses = ["attendee1@example.org", "josé@example.org", "info@例え.jp", "attendee4@example.org",
+                 "attendee5@example.org"]
+    event = make_event(capacity=None)
+    with _worker(worker_app):
+        for n, address in enumerate(addresses, start=1):
+            services.register(event, applicant(n, email=address))
+        _wait_for(lambda: _states() == {"sent": 4, "failed": 1})
+        # Then one message to all of them, as one batch.
+        outbox.enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m")
+        db.session.commit()
+        _wait_for(lambda: _states() == {"sent": 8, "failed": 2})
+    failed = db.session.scalars(
+        sa.select(OutboundEmail).where(OutboundEmail.state == EmailState.failed)
+    ).all()
+    assert {email.recipient for email in failed} == {"josé@example.org"}
+    assert {email.last_error for email in failed} == {
+        "the mail server does not accept non-ASCII addresses (SMTPUTF8)"
+    }
+    assert sorted(smtp_sink.recipients()) == sorted(
+        2 * ["attendee1@example.org", "info@xn--r8jz45g.jp", "attendee4@example.org", "attendee5@example.org"]
+    )
