@@ -2,9 +2,20 @@
 
 from typing import Any
 
+import marshmallow as ma
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+
+class ErrorsSchema(ma.Schema):
+    """Every API error, documented in the OpenAPI document as what handle_http_exception sends."""
+
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True,
+        metadata={"description": 'Messages by field: "name", "answers.<question id>", "body" for the '
+                                 'body as a whole, "request" for the request as a whole'},
+    )
 
 
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -8,12 +8,16 @@ from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
 from eventsys.database import db
+from eventsys.errors import ErrorsSchema
 
 __all__ = ["db", "migrate", "csrf", "api", "login_manager", "limiter"]
 
 
 class EventsysApi(Api):
     """flask-smorest's Api, minus its app-wide JSON error handler: HTML pages keep HTML errors."""
+
+    #: the shape eventsys.errors gives every API error, so the OpenAPI document states it
+    ERROR_SCHEMA = ErrorsSchema
 
     def _register_error_handlers(self):
         """eventsys.errors handles errors for the API and the pages alike."""

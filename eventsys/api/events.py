@@ -11,6 +11,7 @@ from eventsys.api.schemas import (
     RegistrationRequestSchema,
     RegistrationResultSchema,
 )
+from eventsys.errors import ErrorsSchema
 from eventsys.events import services as events
 from eventsys.locales import request_locale, supported_locale
 from eventsys.registration import services as registration
@@ -31,7 +32,7 @@ def list_events(query):
 
 @blp.route("/events/<slug:slug>", methods=["GET"])
 @blp.response(200, EventDetailSchema)
-@blp.alt_response(404, description="No published event has this slug")
+@blp.alt_response(404, schema=ErrorsSchema, description="No published event has this slug")
 def get_event(slug: str):
     """One event with its programme, speakers and registration questions."""
     event = events.public_event(slug) or abort(404, errors={"slug": ["No such event."]})
@@ -54,10 +55,11 @@ def get_event(slug: str):
 @blp.route("/events/<slug:slug>/registrations", methods=["POST"])
 @blp.arguments(RegistrationRequestSchema)
 @blp.response(201, RegistrationResultSchema)
-@blp.alt_response(403, description="Registration is not open (yet) for this event")
-@blp.alt_response(404, description="No such event")
-@blp.alt_response(409, description="This email is already registered for the event")
-@blp.alt_response(410, description="The event was cancelled, has ended, or registration has closed")
+@blp.alt_response(403, schema=ErrorsSchema, description="Registration is not open (yet) for this event")
+@blp.alt_response(404, schema=ErrorsSchema, description="No such event")
+@blp.alt_response(409, schema=ErrorsSchema, description="This email is already registered for the event")
+@blp.alt_response(410, schema=ErrorsSchema,
+                  description="The event was cancelled, has ended, or registration has closed")
 def create_registration(data, slug: str):
     """Register for an event: a confirmed seat while any is left, else a place on the waiting list."""
     event = events.event_by_slug(slug) or abort(404, errors={"slug": ["No such event."]})

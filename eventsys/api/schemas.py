@@ -4,11 +4,16 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from eventsys.events.models import EventKind, EventMode, EventStatus
+from eventsys.registration.answers import LONG_TEXT_MAX, TEXT_MAX
 from eventsys.registration.models import (
+    AFFILIATION_MAX,
+    EMAIL_MAX,
+    NAME_MAX,
     AttendeeCategory,
     RegistrationStatus,
 )
 from eventsys.speakers.models import SpeakerRole
+from eventsys.textrules import NUMBER_LIMIT
 
 
 class Strict(ma.Schema):
@@ -94,19 +99,42 @@ class EventDetailSchema(EventSummarySchema):
     questions = fields.List(fields.Nested(QuestionSchema))
 
 
-class RegistrationRequestSchema(Strict):
-    """Field types only: the rules on the values live in registration.services, shared with the form."""
+#: how an answer may look, by question kind; the limits are those of registration.answers and textrules
+ANSWER_SHAPES = {
+    "oneOf": [
+        {"type": "string", "maxLength": LONG_TEXT_MAX,
+         "description": f"text (at most {TEXT_MAX} characters; long_text {LONG_TEXT_MAX}), a choice, "
+                        "a date as YYYY-MM-DD, yes/no, or a number written out"},
+        {"type": "number", "minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT},
+        {"type": "boolean"},
+        {"type": "array", "items": {"type": "string", "maxLength": TEXT_MAX},
+         "description": "the choices of a multiple_choice question"},
+    ],
+}
 
-    name = fields.String(required=True)
-    email = fields.String(required=True)
-    affiliation = fields.String(load_default="")
-    country = fields.String(required=True, metadata={"description": "ISO 3166-1 alpha-2, e.g. RU"})
+
+class RegistrationRequestSchema(Strict):
+    """Field types here; the rules on the values live in registration.services, shared with the form.
+
+    The limits stated in metadata are those the service applies (its messages name the
+    field), so the OpenAPI document tells clients what will be refused.
+    """
+
+    name = fields.String(required=True, metadata={"minLength": 1, "maxLength": NAME_MAX})
+    email = fields.String(required=True, metadata={"format": "email", "maxLength": EMAIL_MAX})
+    affiliation = fields.String(load_default="", metadata={"maxLength": AFFILIATION_MAX})
+    country = fields.String(required=True, metadata={
+        "description": "ISO 3166-1 alpha-2, e.g. RU", "minLength": 2, "maxLength": 2})
     category = fields.String(
-        required=True, metadata={"description": ", ".join(c.value for c in AttendeeCategory)}
+        required=True, metadata={"description": ", ".join(c.value for c in AttendeeCategory),
+                                 "enum": [c.value for c in AttendeeCategory]}
     )
     answers = fields.Dict(
         keys=fields.String(), load_default=dict,
-        metadata={"description": "Answers by question id; lists for multiple choice, true/false for yes/no"},
+        metadata={"description": "Answers by question id; lists for multiple choice, true/false for yes/no. "
+                                 "Text holds no control characters (line breaks only in long_text) and "
+                                 "no lone surrogates; numbers are finite.",
+                  "additionalProperties": ANSWER_SHAPES},
     )
     consent = fields.Boolean(
         required=True,
