@@ -13,7 +13,7 @@ class ReminderRun(db.Model):
 
     The unique key is what makes two beat processes harmless: only one of them can
     insert the run, and only the one that did queues the emails. Moving the event
-    gives it a new start, so reminders not yet sent are worked out again for it.
+    gives it a new start, so its reminders are worked out again for it, sent before or not.
     """
 
     __table_args__ = (sa.UniqueConstraint("event_id", "offset_minutes", "starts_at"),)

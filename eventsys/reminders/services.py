@@ -7,6 +7,9 @@ its commit and finds the row taken. The outbox's idempotency key names the start
 too (`reminder:<offset>m@<start, UTC>:registration:<id>`): a moved event is
 reminded again before its new start, even if a reminder went out for the old one,
 and no start is ever reminded of twice, not even when the event moves back to it.
+Of the reminders due at once (beat was down, or the event moved) only the latest
+is sent; it too is skipped when less than half of its time is left and another
+reminder is still to come. A reminder sent late says how long is really left.
 
 The meeting link of an online or hybrid event goes in its last reminder (the
 smallest offset, whatever it is), to those who held their seat when it fell due.

@@ -142,3 +142,19 @@ def test_an_online_only_confirmation_speaks_of_no_entrance_and_an_in_person_one_
         in _text(online_confirmation)
     assert "Show it at the entrance" in _text(in_person_confirmation)
     assert "meeting link" not in _text(in_person_confirmation)
+
+
+@both_databases
+def test_an_event_moved_to_within_the_hour_gives_the_link_in_the_move_email_once(app, client, smtp_sink):
+    from tests.events.test_rescheduling import _move, _signed_in
+
+    app.config.update(smtp_sink.config())
+    event = _online_lecture(mode=EventMode.hybrid, venue="Room 305")
+    services.register(event, applicant(1))
+    _user, token = _signed_in(client, event)
+    # The hour reminder's time is already past for the new start, and it was never the registrant's.
+    _move(client, token, event, by=_this_minute() + 30 * MINUTE - event.starts_at)
+    [moved] = [m for m in smtp_sink.to("attendee1@example.org") if m["Subject"].startswith("Moved")]
+    assert f"Join online: {SECRET_LINK}" in _text(moved)
+    assert queue_due_reminders() == 0, "the hour reminder has nobody left to give the link to"
+    assert len(_with_link(smtp_sink, "attendee1@example.org")) == 1
