@@ -136,3 +136,65 @@ def test_cancelling_an_event_withdraws_its_reminders_not_yet_sent(app, mail_dir)
     kinds = dict(db.session.execute(sa.select(OutboundEmail.kind, OutboundEmail.state)).all())
     assert kinds == {"registration_confirmed": EmailState.sent, "reminder": EmailState.cancelled,
                      "event_cancelled": EmailState.sent}
+
+
+def _prerendered(uid: int, method_line: list[str]) -> int:
+    """A row rendered before (as a retry or a resend is), carrying a calendar with this METHOD line."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", *method_line, "BEGIN:VEVENT", f"UID:{uid}", "END:VEVENT",
+             "END:VCALENDAR"]
+    ics = "\r\n".join(lines) + "\r\n"
+    email = OutboundEmail(
+        idempotency_key=f"test:{uid}", kind="event_cancelled", recipient="attendee1@example.org",
+        subject="Cancelled: Spring School", text_body="It is cancelled.", html_body="<p>It is cancelled.</p>",
+        ics=ics, message_id=f"<outbox.{uid}@astro.example.edu>", context={},
+    )
+    db.session.add(email)
+    db.session.commit()
+    return email.id
+
+
+@both_databases
+def test_the_calendar_part_says_the_method_its_calendar_says(app, smtp_sink):
+    app.config.update(smtp_sink.config())
+    delivery.deliver([_prerendered(1, ["METHOD:CANCEL"]), _prerendered(2, [])])
+    methods = [part.get_param("method") for message in smtp_sink.messages for part in message.walk()
+               if part.get_content_type() == "text/calendar"]
+    assert methods == ["CANCEL", "PUBLISH"]
+
+
+def test_a_row_the_database_refuses_to_record_loses_no_neighbour_and_goes_only_once(app, postgresql_url,
+                                                                                   smtp_sink):
+    from tests.conftest import _empty_tables, make_app
+
+    app = make_app(postgresql_url, **smtp_sink.config(), MAIL_SENDING_TIMEOUT_SECONDS=0,
+                   MAIL_SWEEP_GRACE_SECONDS=0)
+    with app.app_context():
+        # A stand-in for any value the database may refuse: a check on one event's subject.
+        refuse = "ALTER TABLE outbound_email ADD CONSTRAINT test_refused CHECK (subject NOT LIKE '%Refused%')"
+        db.session.execute(sa.text(refuse))
+        db.session.commit()
+        try:
+            events = [make_event(capacity=None, title=title)
+                      for title in ("Spring School", "Refused Workshop")]
+            app.config["MAIL_PORT"] = free_port()  # the confirmations wait, to go together below
+            for n in range(1, 11):
+                register(events[n % 2], applicant(n))
+            app.config.update(smtp_sink.config())
+            db.session.execute(sa.update(OutboundEmail).values(next_attempt_at=OutboundEmail.created_at))
+            db.session.commit()
+            delivery.deliver(list(db.session.scalars(sa.select(OutboundEmail.id))))
+            for _ in range(3):
+                outbox.sweep()
+            assert sorted(smtp_sink.recipients()) == sorted(f"attendee{n}@example.org" for n in range(1, 11))
+            db.session.expire_all()
+            emails = db.session.scalars(sa.select(OutboundEmail)).all()
+            assert {email.state for email in emails} == {EmailState.sent}
+            # The refused row is recorded without its content; its neighbours with theirs.
+            assert sorted(email.subject is None for email in emails) == [False] * 5 + [True] * 5
+        finally:
+            db.session.rollback()
+            db.session.execute(sa.text("ALTER TABLE outbound_email DROP CONSTRAINT test_refused"))
+            db.session.commit()
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()

@@ -1,11 +1,9 @@
 """Long subjects, in any script: stored whole, sent once, folded within the line limits of RFC 5322."""
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
-from eventsys.database import db, utcnow
+from eventsys.database import db
 from eventsys.mail import outbox
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration.services import register
@@ -40,8 +38,8 @@ def test_a_300_character_title_is_confirmed_once_with_its_subject_whole_and_fold
     assert len(title) == 300
     app.config.update(smtp_sink.config(), MAIL_SENDING_TIMEOUT_SECONDS=0, MAIL_SWEEP_GRACE_SECONDS=0)
     register(make_event(title=title), applicant(1))
-    for minutes in (1, 2, 3, 4):  # sweeps long after: nothing is left to go again
-        outbox.sweep(utcnow() + timedelta(minutes=minutes))
+    for _ in range(3):  # beat's sweeps, with rows counting as stuck at once: nothing may go again
+        outbox.sweep()
 
     [message] = smtp_sink.messages
     assert message["Subject"] == f"Registration confirmed: {title}"
