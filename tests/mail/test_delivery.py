@@ -198,3 +198,28 @@ def test_a_row_the_database_refuses_to_record_loses_no_neighbour_and_goes_only_o
             db.session.remove()
             _empty_tables()
             db.engine.dispose()
+
+
+@both_databases
+def test_messages_that_cannot_be_composed_fail_alone_with_their_reason_and_the_batch_goes(app, smtp_sink):
+    ids = _queued_without_delivery(app, 3)
+    app.config.update(smtp_sink.config())
+    # A kind without templates, and a reference the database cannot even compare (PostgreSQL aborts the
+    # transaction on it): each fails, and neither stops the others nor the outcomes being recorded.
+    broken = [
+        OutboundEmail(kind="no_such_kind", recipient="attendee8@example.org", idempotency_key="test:kind",
+                      context={}),
+        OutboundEmail(kind="invitation_answered", recipient="attendee9@example.org",
+                      idempotency_key="test:reference", context={"engagement_id": "not a number"}),
+    ]
+    db.session.add_all(broken)  # added as rows only: they go with the batch below
+    db.session.execute(sa.update(OutboundEmail).values(next_attempt_at=OutboundEmail.created_at))
+    db.session.commit()
+    broken = [email.id for email in broken]
+    delivery.deliver(broken[:1] + ids[:1] + broken[1:] + ids[1:])
+    assert sorted(smtp_sink.recipients()) == [f"attendee{n}@example.org" for n in (1, 2, 3)]
+    db.session.expire_all()
+    for email_id in broken:
+        email = db.session.get(OutboundEmail, email_id)
+        assert email.state is EmailState.failed
+        assert email.last_error.startswith("could not compose the message: ")
