@@ -3,7 +3,9 @@
 Every route here needs a signed-in organiser, and says who else may use it with one
 of the decorators in `access`: an event's pages need a manager of that event, the
 office-wide pages any organiser, the admin pages an admin. A route without one of
-them answers 403 to everybody, so a forgotten check cannot open a page.
+them answers 403 to everybody, so a forgotten check cannot open a page. Any other
+id in an event page's URL (a registration, a programme item…) must be of that
+event, or the page answers 404 as for an unknown id (`access.EVENT_PARTS`).
 """
 
 from flask import Blueprint
