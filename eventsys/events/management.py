@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsys.accounts.models import EventManager, User
 from eventsys.accounts.services import add_manager, user_by_email
-from eventsys.database import db
+from eventsys.database import db, utcnow
 from eventsys.events import rescheduling
 from eventsys.events.lifecycle import (
     ChangeRefused,
@@ -23,7 +23,7 @@ from eventsys.events.lifecycle import (
 )
 from eventsys.events.models import Event, ProgrammeItem
 from eventsys.registration.models import Question, QuestionKind, Registration
-from eventsys.registration.services import lock_event, promote_from_waitlist
+from eventsys.registration.services import fill_free_seats, lock_event
 from eventsys.speakers.models import Engagement, InvitationStatus, Speaker, SpeakerRole
 
 CHOICE_KINDS = (QuestionKind.single_choice, QuestionKind.multiple_choice)
@@ -61,16 +61,18 @@ def update_event(event_id: int, details: EventDetails) -> list[Registration]:
             # Checked under the lock, so no registration can take a seat between this check and the commit.
             raise ChangeRefused({"capacity": f"{_people(held)} a seat; capacity cannot be lower than "
                                              f"{held}."})
-        grew = event.capacity is not None and (details.capacity is None or details.capacity > event.capacity)
         _move_programme(event, details)
         rescheduling.announce_move(event, details.starts_at, details.ends_at)
         for name, value in asdict(details).items():
             setattr(event, name, value)
+        # Seats a raise frees go to the people waiting in this same transaction, under the same lock:
+        # committed apart, a newcomer could take one before them.
+        promoted = fill_free_seats(event, utcnow())
     except BaseException:
         db.session.rollback()
         raise
     commit_or_explain_slug(details.slug, event_id)
-    return promote_from_waitlist(event_id) if grew else []
+    return promoted
 
 
 @dataclass(frozen=True)

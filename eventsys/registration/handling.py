@@ -16,7 +16,7 @@ from eventsys.registration import tally
 from eventsys.registration.answers import InvalidAnswers, clean_answers
 from eventsys.registration.errors import RegistrationError
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.registration.services import lock_event
+from eventsys.registration.services import has_free_seat, lock_event
 
 __all__ = ["CheckIn", "InvalidAnswers", "approve", "check_in", "promote_by_hand", "update_answers"]
 
@@ -45,7 +45,7 @@ def approve(event_id: int, registration_id: int, now: datetime | None = None) ->
         if registration.status is not RegistrationStatus.pending:
             raise RegistrationError(f"Only pending registrations can be approved (this one is "
                                     f"{registration.status.value}).")
-        if event.capacity is None or event.confirmed_count < event.capacity:
+        if has_free_seat(event):
             registration.status = RegistrationStatus.confirmed
             event.confirmed_count += 1
         else:

@@ -1,7 +1,8 @@
 """Taking a seat or a waiting-list place atomically, in as few steps under the lock as each database allows.
 
-The registration rule (a seat while any is left, else the next waiting-list number)
-is decided by the database itself, on the locked event row. How long that lock is
+The registration rule (a seat while any is left and nobody is waiting for it, else
+the next waiting-list number) is decided by the database itself, on the locked event
+row as it is once the lock is granted. How long that lock is
 held bounds how many people one event can register per second, so:
 
 - on PostgreSQL one statement locks the event, bumps its counters, inserts the
@@ -43,7 +44,11 @@ COLUMNS = ("event_id", "name", "email", "affiliation", "country", "category", "a
 
 
 def _seat_free():
-    return sa.or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity)
+    """The SQL twin of services.has_free_seat: a seat is free, and nobody is waiting for it."""
+    return sa.and_(
+        sa.or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity),
+        Event.waitlisted_count == 0,
+    )
 
 
 def _still_open():
@@ -72,7 +77,7 @@ def _counters_after_one_more(confirming, waiting) -> dict:
 
 
 def _outcome(approval, seat_free):
-    """The new registration's status: pending in approval mode, else a seat while one is free."""
+    """The new registration's status: pending in approval mode, else a seat while one is free (SQLite)."""
     return sa.case(
         (approval, RegistrationStatus.pending.value),
         (seat_free, RegistrationStatus.confirmed.value),
@@ -119,24 +124,39 @@ def _as_parameters(values: dict[str, Any]) -> dict[str, Any]:
     return {f"new_{name}": values[name] for name in COLUMNS}
 
 
+def _outcome_after_counting():
+    """The new registration's status, read back from the event row its UPDATE has just written.
+
+    A confirmed newcomer leaves nobody waiting (a seat is free only then), a waiting
+    one leaves at least themselves: so the counters after the UPDATE tell which way the
+    decision went, and the decision is never taken twice from two versions of the row.
+    """
+    return sa.case(
+        (Event.requires_approval, RegistrationStatus.pending.value),
+        (Event.waitlisted_count == 0, RegistrationStatus.confirmed.value),
+        else_=RegistrationStatus.waitlisted.value,
+    )
+
+
 # Statements are built once: building them costs more CPU than running them.
 @cache
 def _postgresql_statement():
-    """One statement: lock the open event, count the seat, insert the registration, its email, its tally."""
-    locked = (
-        sa.select(Event.id, _outcome(Event.requires_approval, _seat_free()).label("outcome"))
-        .where(Event.id == sa.bindparam("new_event_id"), _still_open())
-        .with_for_update()
-        .cte("locked")
-    )
-    # Counters are bumped from the row as the FOR UPDATE above found it, after any earlier holder.
-    confirming = sa.case((locked.c.outcome == RegistrationStatus.confirmed.value, 1), else_=0)
-    waiting = sa.case((locked.c.outcome == RegistrationStatus.waitlisted.value, 1), else_=0)
+    """One statement: count the seat on the open event, insert the registration, its email, its tally.
+
+    The UPDATE takes the event's row lock and decides the seat in its SET, on the row
+    as it is once the lock is granted: in READ COMMITTED a row changed by an earlier
+    holder is re-read and re-checked (WHERE, then SET) before it is written. Deciding
+    in a CTE that reads the row first and counting in a second step would mix the
+    locked version with the statement's snapshot, and pass the capacity.
+    """
+    seat_free = _seat_free()
+    confirming = sa.case((sa.and_(sa.not_(Event.requires_approval), seat_free), 1), else_=0)
+    waiting = sa.case((sa.and_(sa.not_(Event.requires_approval), sa.not_(seat_free)), 1), else_=0)
     counted = (
         sa.update(Event.__table__)
-        .where(Event.id == locked.c.id)
+        .where(Event.id == sa.bindparam("new_event_id"), _still_open())
         .values(_counters_after_one_more(confirming, waiting))
-        .returning(locked.c.outcome, Event.waitlisted_count, Event.waitlist_seq)
+        .returning(_outcome_after_counting().label("outcome"), Event.waitlisted_count, Event.waitlist_seq)
         .cte("counted")
     )
     is_waiting = counted.c.outcome == RegistrationStatus.waitlisted.value

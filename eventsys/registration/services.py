@@ -33,7 +33,8 @@ from eventsys.registration.seats import take_seat
 __all__ = [
     "AlreadyRegistered", "Applicant", "InvalidRegistration", "RegistrationClosed", "RegistrationError",
     "cancel_registration", "check_applicant", "ensure_cancellable", "ensure_registration_open",
-    "find_by_token", "lock_event", "promote_from_waitlist", "register", "waitlist_position",
+    "fill_free_seats", "find_by_token", "has_free_seat", "lock_event", "promote_from_waitlist", "register",
+    "waitlist_position",
 ]
 
 #: what secrets.token_urlsafe produces; anything else cannot be a token and is not looked up
@@ -73,6 +74,17 @@ def lock_event(event_id: int) -> Event:
         .execution_options(populate_existing=True, synchronize_session=False)
     )
     return db.session.scalars(statement).one()
+
+
+def has_free_seat(event: Event) -> bool:
+    """The seat rule, on a locked event: a seat is free when capacity allows and nobody waits for one.
+
+    The waiting list comes first, always: a seat that frees while people wait is theirs
+    (fill_free_seats gives it in the same transaction), never a newcomer's or an approval's.
+    seats._seat_free is its SQL twin.
+    """
+    below_capacity = event.capacity is None or event.confirmed_count < event.capacity
+    return below_capacity and event.waitlisted_count == 0
 
 
 def _active_registration(event_id: int, email: str) -> Registration | None:
@@ -138,7 +150,7 @@ def waitlist_position(registration: Registration, session: Session | None = None
     )
 
 
-def _fill_free_seats(event: Event, now: datetime) -> list[Registration]:
+def fill_free_seats(event: Event, now: datetime) -> list[Registration]:
     """Confirm people from the head of the waiting list while seats are free; caller holds the lock."""
     free = None if event.capacity is None else event.capacity - event.confirmed_count
     if free is not None and free <= 0:
@@ -171,7 +183,7 @@ def promote_from_waitlist(event_id: int, now: datetime | None = None) -> list[Re
     now = now or utcnow()
     try:
         event = lock_event(event_id)
-        promoted = _fill_free_seats(event, now)
+        promoted = fill_free_seats(event, now)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -212,7 +224,7 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> li
             tally.shift(event.id, [(registration.country, was, RegistrationStatus.cancelled)])
         if was is RegistrationStatus.confirmed:
             event.confirmed_count -= 1
-            promoted = _fill_free_seats(event, now)
+            promoted = fill_free_seats(event, now)
         elif was is RegistrationStatus.waitlisted:
             event.waitlisted_count -= 1
         db.session.commit()
