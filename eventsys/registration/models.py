@@ -9,10 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event
+from eventsys.registration.mailboxes import mailbox_key
 
 NAME_MAX = 200
 EMAIL_MAX = 254
 AFFILIATION_MAX = 300
+
+
+def _key_of_inserted_email(context) -> str:
+    return mailbox_key(context.get_current_parameters()["email"])
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -66,9 +71,9 @@ class Registration(db.Model):
     __table_args__ = (
         # One active registration per person and event; a cancelled one does not block a new one.
         sa.Index(
-            "uq_registration_event_id_email_active",
+            "uq_registration_event_id_email_key_active",
             "event_id",
-            "email",
+            "email_key",
             unique=True,
             postgresql_where=sa.text("status <> 'cancelled'"),
             sqlite_where=sa.text("status <> 'cancelled'"),
@@ -91,6 +96,9 @@ class Registration(db.Model):
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     #: lower-cased, so the same person is recognised when they register twice
     email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX))
+    #: the digest of the canonical mailbox (registration/mailboxes.py): what "the same person" compares;
+    #: derived from email by any INSERT that does not give it
+    email_key: Mapped[str] = mapped_column(sa.String(64), default=_key_of_inserted_email)
     affiliation: Mapped[str] = mapped_column(sa.String(AFFILIATION_MAX), default="")
     #: ISO 3166-1 alpha-2
     country: Mapped[str] = mapped_column(sa.String(2))

@@ -39,7 +39,7 @@ class Seat(NamedTuple):
 
 
 #: the columns a new registration is inserted with, from values passed as parameters "new_<column>"
-COLUMNS = ("event_id", "name", "email", "affiliation", "country", "category", "answers", "token",
+COLUMNS = ("event_id", "name", "email", "email_key", "affiliation", "country", "category", "answers", "token",
            "locale", "created_at", "consented_at")
 
 

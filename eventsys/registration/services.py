@@ -26,6 +26,7 @@ from eventsys.registration.errors import (
     RegistrationClosed,
     RegistrationError,
 )
+from eventsys.registration.mailboxes import mailbox_key
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.seats import take_seat
 
@@ -87,11 +88,11 @@ def has_free_seat(event: Event) -> bool:
     return below_capacity and event.waitlisted_count == 0
 
 
-def _active_registration(event_id: int, email: str) -> Registration | None:
+def _active_registration(event_id: int, email_key: str) -> Registration | None:
     return db.session.scalars(
         sa.select(Registration).where(
             Registration.event_id == event_id,
-            Registration.email == email,
+            Registration.email_key == email_key,
             Registration.status != RegistrationStatus.cancelled,
         )
     ).first()
@@ -106,15 +107,15 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None) ->
     now = now or utcnow()
     ensure_registration_open(event, now)
     values = clean_applicant(event, applicant)
-    values.update(event_id=event.id, token=secrets.token_urlsafe(24), locale=applicant.locale,
-                  created_at=now, consented_at=now)
+    values.update(event_id=event.id, email_key=mailbox_key(values["email"]), token=secrets.token_urlsafe(24),
+                  locale=applicant.locale, created_at=now, consented_at=now)
     # End the read transaction: the seat is taken on a connection that commits by itself.
     db.session.commit()
     try:
         seat = take_seat(values)
     except sa.exc.IntegrityError:
-        # The partial unique index on (event, email) is what refused it; say who holds the place.
-        existing = _active_registration(values["event_id"], values["email"])
+        # The partial unique index on (event, mailbox) is what refused it; say who holds the place.
+        existing = _active_registration(values["event_id"], values["email_key"])
         if existing is None:
             raise
         raise AlreadyRegistered(existing) from None
