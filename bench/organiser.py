@@ -61,6 +61,8 @@ from registration import (  # noqa: E402  (helpers of the registration benchmark
     recreate_database,
 )
 
+from eventsys.registration.mailboxes import mailbox_key  # noqa: E402
+
 RESULTS = BENCH / "results"
 DATABASE = "eventsys_bench_organiser"
 RUN_LOCK_KEY = 0x6F7267616E  # "organ"
@@ -96,7 +98,7 @@ AFFILIATIONS = ["Harbin Institute of Technology", "Bauman Moscow State Technical
 CATEGORIES = ["student", "faculty", "faculty", "industry", "other"]
 DIETS = ["", "Vegetarian", "Halal", "Vegan"]
 SESSIONS = ["Propulsion", "Orbital mechanics", "Materials", "Space law"]
-REGISTRATION_COLUMNS = ("event_id, name, email, affiliation, country, category, answers, status,"
+REGISTRATION_COLUMNS = ("event_id, name, email, email_key, affiliation, country, category, answers, status,"
                         " waitlist_number, token, locale, created_at, consented_at, cancelled_at,"
                         " checked_in_at")
 
@@ -153,8 +155,9 @@ def create_event(conn, slug: str, count: int, seed: int) -> int:
             answers.update({str(diet_id): diet} if diet else {})
             arrived = at + timedelta(days=61) if status == "confirmed" and rng.random() < 0.33 else None
             cancelled_at = at + timedelta(days=1) if status == "cancelled" else None
+            email = f"{ascii_name}.{n}@example.edu"
             copy.write_row((
-                event_id, name, f"{ascii_name}.{n}@example.edu", rng.choice(AFFILIATIONS), country,
+                event_id, name, email, mailbox_key(email), rng.choice(AFFILIATIONS), country,
                 rng.choice(CATEGORIES), json.dumps(answers, ensure_ascii=False), status, number,
                 secrets.token_urlsafe(24), "en", at, at, cancelled_at, arrived,
             ))

@@ -408,9 +408,11 @@ def create_events(database_url: str, emails: int, warmup: int) -> dict[str, int]
             ).fetchone()
             conn.execute(
                 """
-                INSERT INTO registration (event_id, name, email, affiliation, country, category, answers,
-                                          status, token, locale, created_at, consented_at)
+                INSERT INTO registration (event_id, name, email, email_key, affiliation, country, category,
+                                          answers, status, token, locale, created_at, consented_at)
                 SELECT %(event)s, 'Bench Person ' || n, %(prefix)s || '-' || n || '@example.org',
+                       -- registration/mailboxes.py's key of such a plain address: its SHA-256
+                       encode(sha256(convert_to(%(prefix)s || '-' || n || '@example.org', 'UTF8')), 'hex'),
                        'University ' || (n %% 97), 'RU', 'faculty', '{}', 'confirmed',
                        md5(%(prefix)s || '-token-' || n), 'en', %(at)s, %(at)s
                 FROM generate_series(1, %(n)s) AS n
