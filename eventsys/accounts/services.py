@@ -7,6 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventsys.accounts.models import EventManager, User
 from eventsys.database import db, utcnow
+from eventsys.textrules import check_text
 
 #: shorter passwords are refused; long passphrases are welcome
 PASSWORD_MIN = 10
@@ -38,13 +39,18 @@ def user_by_email(email: str) -> User | None:
 
 def create_user(email: str, password: str, *, name: str = "", admin: bool = False) -> User:
     """Add an organiser (or admin); AccountError when the address is taken or the password weak."""
-    email = email.strip().lower()
+    email, name = email.strip().lower(), name.strip()
     if "@" not in email or len(email) > 254:
         raise AccountError("Enter the organiser's email address.")
+    for field, value, limit in (("email", email, 254), ("name", name, 200)):
+        try:
+            check_text(value, limit=limit)  # the rule every stored text follows, from the CLI too
+        except ValueError as problem:
+            raise AccountError(str(problem), field) from None
     if user_by_email(email) is not None:
         raise AccountError(f"An account for {email} exists already.")
     check_password(password)
-    user = User(email=email, name=name.strip(), is_admin=admin,
+    user = User(email=email, name=name, is_admin=admin,
                 password_hash=generate_password_hash(password))
     db.session.add(user)
     db.session.commit()

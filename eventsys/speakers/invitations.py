@@ -15,6 +15,7 @@ from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus, ProgrammeItem
 from eventsys.mail import outbox
 from eventsys.speakers.models import Engagement, InvitationStatus, Speaker, SpeakerRole
+from eventsys.textrules import text_problem
 
 #: how long a speaker has to answer, unless the event starts sooner
 INVITATION_VALIDITY = timedelta(days=30)
@@ -175,6 +176,9 @@ def invite_speaker(speaker_id: int, event_id: int, role: SpeakerRole | str, mess
     """
     now = now or utcnow()
     role = _role(role)
+    problem = text_problem(message, multiline=True)
+    if problem:  # the rule every stored text follows, from the command line too
+        raise InvitationError(problem)
     speaker, event = _checked_target(speaker_id, event_id, programme_item_id, invited_by_email, now)
     invitation = dict(
         role=role,

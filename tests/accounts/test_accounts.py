@@ -98,3 +98,10 @@ def test_a_deactivated_account_cannot_sign_in(app, client):
     user.active = False
     db.session.commit()
     assert sign_in(client, "li.wei@example.org").status_code == 422
+
+
+def test_create_user_command_refuses_control_characters_in_the_name_and_creates_nobody(app, runner):
+    result = runner.invoke(args=["create-user", "head@example.org", "--name", "Li\x00 Wei", "--password",
+                                 "launch window opens"])
+    assert result.exit_code != 0 and "Remove the control characters from this text." in result.output
+    assert db.session.scalars(db.select(User)).all() == []

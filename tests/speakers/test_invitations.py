@@ -360,3 +360,12 @@ def test_a_form_sent_without_choosing_asks_for_a_choice_and_records_nothing(app,
     assert response.status_code == 422 and "Choose Accept or Decline." in response.text
     assert _status(engagement.id) is InvitationStatus.invited
     assert smtp_sink.to(ORGANISER) == []
+
+
+def test_the_command_line_refuses_control_characters_in_the_message_and_sends_nothing(app, runner):
+    _speaker()
+    event = make_event()
+    result = runner.invoke(args=["invite-speaker", SPEAKER, event.slug, "--role", "keynote",
+                                 "--message", "Dear colleague,\x1b[2J welcome", "--by", ORGANISER])
+    assert result.exit_code == 1 and "Remove the control characters from this text." in result.output
+    assert _count(OutboundEmail) == 0 and _count(Engagement) == 0
