@@ -43,6 +43,8 @@ def _unmasked(text: str) -> str:
 
 def _domain(domain: str) -> str:
     """The domain in Unicode, whether typed as such or in its ASCII (xn--) form."""
+    if domain.isascii() and "xn--" not in domain:
+        return domain  # nearly every domain: nothing to decode
     try:
         return idna.decode(domain)
     except (idna.IDNAError, UnicodeError, ValueError):
