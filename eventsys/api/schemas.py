@@ -3,6 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from eventsys.countries import countries
 from eventsys.events.models import EventKind, EventMode, EventStatus
 from eventsys.registration.answers import LONG_TEXT_MAX, TEXT_MAX
 from eventsys.registration.models import (
@@ -99,6 +100,9 @@ class EventDetailSchema(EventSummarySchema):
     questions = fields.List(fields.Nested(QuestionSchema))
 
 
+#: one line of text as textrules takes it: no control characters (C0, DEL, C1), so no line breaks either
+ONE_LINE = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+
 #: how an answer may look, by question kind; the limits are those of registration.answers and textrules
 ANSWER_SHAPES = {
     "oneOf": [
@@ -120,18 +124,20 @@ class RegistrationRequestSchema(Strict):
     field), so the OpenAPI document tells clients what will be refused.
     """
 
-    name = fields.String(required=True, metadata={"minLength": 1, "maxLength": NAME_MAX})
+    name = fields.String(required=True, metadata={"minLength": 1, "maxLength": NAME_MAX, "pattern": ONE_LINE})
     email = fields.String(required=True, metadata={"format": "email", "maxLength": EMAIL_MAX})
-    affiliation = fields.String(load_default="", metadata={"maxLength": AFFILIATION_MAX})
+    affiliation = fields.String(load_default="", metadata={"maxLength": AFFILIATION_MAX, "pattern": ONE_LINE})
     country = fields.String(required=True, metadata={
-        "description": "ISO 3166-1 alpha-2, e.g. RU", "minLength": 2, "maxLength": 2})
+        "description": "ISO 3166-1 alpha-2, e.g. RU", "minLength": 2, "maxLength": 2,
+        "enum": sorted(code for code, _name in countries())})
     category = fields.String(
         required=True, metadata={"description": ", ".join(c.value for c in AttendeeCategory),
                                  "enum": [c.value for c in AttendeeCategory]}
     )
     answers = fields.Dict(
         keys=fields.String(), load_default=dict,
-        metadata={"description": "Answers by question id; lists for multiple choice, true/false for yes/no. "
+        metadata={"propertyNames": {"pattern": "^[0-9]+$"},
+                  "description": "Answers by question id; lists for multiple choice, true/false for yes/no. "
                                  "Text holds no control characters (line breaks only in long_text) and "
                                  "no lone surrogates; numbers are finite.",
                   "additionalProperties": ANSWER_SHAPES},

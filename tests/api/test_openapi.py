@@ -1,14 +1,18 @@
 """The OpenAPI document states the limits the API applies, and the API answers as the document says."""
 
+import pytest
 import schemathesis
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from eventsys.registration.models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, QuestionKind
+from eventsys.database import db
+from eventsys.registration.models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, QuestionKind, Registration
 from eventsys.textrules import NUMBER_LIMIT
+from tests import servers
 from tests.factories import add_question, make_event
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -42,18 +46,14 @@ def test_errors_are_documented_in_the_shape_they_are_sent(client):
     assert spec["components"]["schemas"]["Errors"]["required"] == ["errors"]
 
 
-def test_generated_requests_never_get_a_server_error_or_an_undocumented_answer(app):
-    """Schemathesis reads /api/v1/openapi.json and sends what it describes, and what it forbids."""
-    event = make_event()
-    for kind in QuestionKind:
-        add_question(event, kind, kind.value, options=["A", "B"] if "choice" in kind else None)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+def _answers_as_documented(schema, slug: str) -> None:
+    """Send what each operation of schema describes, and what it forbids; every answer as documented."""
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 3
     for operation in operations:
-        slug = {"slug": event.slug} if "{slug}" in operation.path else None
+        path_parameters = {"slug": slug} if "{slug}" in operation.path else None
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            strategy = operation.as_strategy(generation_mode=mode, path_parameters=slug)
+            strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
 
             @given(case=strategy)
             @settings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -66,3 +66,32 @@ def test_generated_requests_never_get_a_server_error_or_an_undocumented_answer(a
             except Unsatisfiable:
                 # GET /events/{slug} with its slug given: nothing left to make invalid
                 assert mode is GenerationMode.NEGATIVE and operation.method.upper() == "GET"
+
+
+def _event_with_every_kind_of_question():
+    event = make_event()
+    for kind in QuestionKind:
+        add_question(event, kind, kind.value, options=["A", "B"] if "choice" in kind else None)
+    return event
+
+
+def test_generated_requests_never_get_a_server_error_or_an_undocumented_answer(app):
+    """Schemathesis reads /api/v1/openapi.json and sends what it describes, and what it forbids."""
+    event = _event_with_every_kind_of_question()
+    _answers_as_documented(schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app), event.slug)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", ["postgresql"], indirect=True)
+def test_the_live_server_answers_as_its_openapi_document_says(app):
+    """The same run over HTTP, against gunicorn on PostgreSQL as deployed, from the document it serves."""
+    slug = _event_with_every_kind_of_question().slug
+    env = servers.app_environment(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
+    process, base_url = servers.start_gunicorn(env, workers=1, threads=4)
+    try:
+        _answers_as_documented(schemathesis.openapi.from_url(f"{base_url}/api/v1/openapi.json"), slug)
+    finally:
+        servers.stop(process)
+    assert "Traceback" not in servers.output_of(process)
+    # The generated registrations really reached the server and were stored.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) > 0
