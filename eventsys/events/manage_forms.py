@@ -18,13 +18,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from eventsys.events.lifecycle import SLUG_MAX, EventDetails
 from eventsys.events.management import ItemDetails, QuestionDetails
 from eventsys.events.models import Event, EventKind, EventMode, ProgrammeItem
 from eventsys.forms import Form
-from eventsys.registration.answers import check_typed_text
 from eventsys.registration.models import Question, QuestionKind
 from eventsys.speakers.models import Speaker, SpeakerRole
 from eventsys.timezones import instant_in_zone, is_timezone, wall_time
@@ -76,20 +75,6 @@ def format_offsets(offsets: list[int] | None) -> str:
 def timezone_choices() -> list[SelectChoice]:
     """Every IANA timezone this machine knows, sorted."""
     return [SelectChoice(name) for name in sorted(available_timezones())]
-
-
-class TypedText:
-    """Refuse characters nobody types (PostgreSQL refuses NUL outright); line breaks only if multiline."""
-
-    def __init__(self, multiline: bool = False):
-        self.multiline = multiline
-
-    def __call__(self, form, field) -> None:
-        """Raise ValidationError on control characters."""
-        try:
-            check_typed_text(field.data or "", self.multiline)
-        except ValueError as problem:
-            raise ValidationError(str(problem)) from None
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -151,14 +136,14 @@ def _text(field) -> str:
 class EventForm(_LocalTimes, Form):
     kind = SelectField("Kind of event", choices=[SelectChoice(k.value, k.value.title()) for k in EventKind])
     mode = SelectField("Attendance", choices=[SelectChoice(m.value, text) for m, text in MODE_LABELS.items()])
-    title = StringField("Title", [DataRequired("Give the event a title."), Length(max=300), TypedText()])
-    slug = StringField("Web address", [Optional(), Length(max=SLUG_MAX), TypedText()],
+    title = StringField("Title", [DataRequired("Give the event a title."), Length(max=300)])
+    slug = StringField("Web address", [Optional(), Length(max=SLUG_MAX)],
                        description="The page is /events/<address>: lower-case letters, digits and hyphens. "
                                    "Left blank, it is made from the title. Changing it breaks links "
                                    "already shared.")
-    summary = StringField("Summary", [Length(max=500), TypedText()],
+    summary = StringField("Summary", [Length(max=500)],
                           description="One or two sentences for lists and link previews.")
-    description = TextAreaField("Description", [Length(max=20000), TypedText(multiline=True)],
+    description = TextAreaField("Description", [Length(max=20000)],
                                 render_kw={"rows": 8})
     timezone = SelectField("Timezone", choices=timezone_choices, default=DEFAULT_TIMEZONE,
                            validate_choice=False,
@@ -166,8 +151,8 @@ class EventForm(_LocalTimes, Form):
     starts_at = LocalDateTimeField("Starts", [InputRequired("Give the start.")],
                                    description="Moving the start moves the programme with it.")
     ends_at = LocalDateTimeField("Ends", [InputRequired("Give the end.")])
-    venue = StringField("Venue", [Length(max=300), TypedText()])
-    meeting_url = StringField("Meeting link", [Length(max=500), TypedText()],
+    venue = StringField("Venue", [Length(max=300)])
+    meeting_url = StringField("Meeting link", [Length(max=500)],
                               description="Private: in the last reminder, or at once to anyone seated later. "
                                           "Online events need it by then; it may be added later.")
     capacity = ParsedTextField("Seats", parse_seats,
@@ -222,11 +207,11 @@ def event_form(event: Event | None = None) -> EventForm:
 
 
 class ProgrammeItemForm(_LocalTimes, Form):
-    title = StringField("Title", [DataRequired("Give the item a title."), Length(max=300), TypedText()])
+    title = StringField("Title", [DataRequired("Give the item a title."), Length(max=300)])
     starts_at = LocalDateTimeField("Starts", [InputRequired("Give the start.")])
     ends_at = LocalDateTimeField("Ends", [InputRequired("Give the end.")])
-    location = StringField("Room or hall", [Length(max=200), TypedText()])
-    description = TextAreaField("Description", [Length(max=5000), TypedText(multiline=True)],
+    location = StringField("Room or hall", [Length(max=200)])
+    description = TextAreaField("Description", [Length(max=5000)],
                                 render_kw={"rows": 4})
 
     #: the event's timezone, in which the times are read; set by programme_item_form
@@ -277,13 +262,13 @@ def item_speaker_form(speakers: list[Speaker]) -> ItemSpeakerForm:
 
 
 class QuestionForm(Form):
-    label = StringField("Question", [DataRequired("Write the question."), Length(max=300), TypedText()])
-    help_text = StringField("Help text", [Length(max=500), TypedText()],
+    label = StringField("Question", [DataRequired("Write the question."), Length(max=300)])
+    help_text = StringField("Help text", [Length(max=500)],
                             description="Shown under the question, to explain what you need.")
     kind = SelectField("Kind of answer",
                        choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()])
     required = BooleanField("An answer is required")
-    options = TextAreaField("Choices, one per line", [Length(max=5000), TypedText(multiline=True)],
+    options = TextAreaField("Choices, one per line", [Length(max=5000)],
                             description="Only for the choice kinds.", render_kw={"rows": 5})
 
     def details(self) -> QuestionDetails:
@@ -304,9 +289,9 @@ def question_form(question: Question | None = None) -> QuestionForm:
 
 class ManagerForm(Form):
     email = EmailField("Organiser's email", [DataRequired("Enter the organiser's email address."),
-                                             Length(max=254), TypedText()])
+                                             Length(max=254)])
 
 
 class CancelForm(Form):
-    reason = TextAreaField("Why (sent to everyone registered)", [Length(max=2000), TypedText(multiline=True)],
+    reason = TextAreaField("Why (sent to everyone registered)", [Length(max=2000)],
                            render_kw={"rows": 4})

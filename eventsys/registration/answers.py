@@ -12,11 +12,6 @@ _YES = {"yes", "true", "1", "on"}
 _NO = {"no", "false", "0", "off"}
 
 
-def check_typed_text(value: str, multiline: bool = False) -> str:
-    """Raise ValueError when value holds characters nobody types (see eventsys.textrules)."""
-    return check_text(value, multiline)
-
-
 class InvalidAnswers(ValueError):
     """Some answers are wrong; `errors` maps the question's field name to messages."""
 
