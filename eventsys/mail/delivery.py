@@ -1,14 +1,8 @@
 """The worker's side of the outbox: claim rows, send them over one connection, record what happened."""
 
 import logging
-import re
 from datetime import timedelta
-from email.charset import QP, Charset
-from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.policy import compat32
-from email.utils import formatdate, parseaddr
+from email.utils import parseaddr
 from functools import cache
 
 import sqlalchemy as sa
@@ -16,6 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import Session, joinedload
 
 from eventsys.database import db, utcnow
+from eventsys.mail.mime import build_message
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.mail.rendering import render
 from eventsys.mail.transport import ConnectionLost, PermanentFailure, TemporaryFailure, open_transport
@@ -58,75 +53,6 @@ def _preload(session: Session, emails: list[OutboundEmail]) -> list[Registration
 def sender_domain() -> str:
     """The domain of our From address, for Message-IDs and calendar UIDs."""
     return current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].strip(">") or "localhost"
-
-
-#: UTF-8 bodies as quoted-printable: mostly readable, smaller than base64, and liked better by spam filters
-_UTF8 = Charset("utf-8")
-_UTF8.body_encoding = QP
-
-#: SMTP wants CRLF line ends, and smtplib sends bytes as they are. Folding every header costs more
-#: than all the rest, and only the subject can be long: it is folded by _subject_line, nothing else is.
-_WIRE = compat32.clone(linesep="\r\n", max_line_length=0)
-
-#: RFC 5322: a header line SHOULD stay within 78 characters (and MUST within 998 bytes)
-_LINE = 78
-
-#: the iTIP method of a calendar (PUBLISH, CANCEL, REQUEST, ...), on its own line of the .ics text
-_METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\s*$", re.MULTILINE)
-
-
-def _subject_line(subject: str) -> bytes:
-    """The Subject header as it goes on the wire: folded within 78 characters, and encoded if not ASCII."""
-    if "\r" in subject or "\n" in subject:
-        raise ValueError("the subject has a line break")
-    if subject.isascii() and len(subject) <= _LINE - len("Subject: "):
-        return b"Subject: " + subject.encode() + b"\r\n"  # the usual subject: nothing to fold
-    folded = None
-    if subject.isascii():  # folded at its spaces, it stays readable in the raw message
-        folded = Header(subject, "us-ascii", header_name="Subject").encode(linesep="\r\n", maxlinelen=_LINE)
-        if max(len(line) for line in folded.split("\r\n")) > _LINE:
-            folded = None  # a word too long to fold at a space
-    if folded is None:  # encoded words, which can be split anywhere between characters
-        folded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n", maxlinelen=_LINE)
-    return b"Subject: " + folded.encode("ascii") + b"\r\n"
-
-
-def calendar_method(ics: str) -> str:
-    """The calendar's METHOD (CANCEL for a cancellation), which mail programs also want on the part."""
-    found = _METHOD.search(ics)
-    return found.group(1).upper() if found else "PUBLISH"
-
-
-def build_message(email: OutboundEmail, recipient: str | None = None) -> bytes:
-    """The MIME message of a rendered row: text, HTML alternative, and the calendar when there is one.
-
-    recipient is the address as the transport will use it (IDNA domain, or UTF-8 with
-    SMTPUTF8); the To header says the same. Built with the classic MIME classes and
-    flattened once: the newer EmailMessage API parses every header it is given and
-    took a third of a worker's time per email.
-    """
-    recipient = recipient or email.recipient
-    if any(character in recipient for character in "\r\n"):
-        raise ValueError("the recipient address has a line break")
-    body = MIMEMultipart("alternative")
-    body.attach(MIMEText(email.text_body, "plain", _UTF8))
-    body.attach(MIMEText(email.html_body, "html", _UTF8))
-    message = body
-    if email.ics:
-        message = MIMEMultipart("mixed")
-        message.attach(body)
-        calendar = MIMEText(email.ics, "calendar", _UTF8)
-        calendar.set_param("method", calendar_method(email.ics))
-        calendar.add_header("Content-Disposition", "attachment", filename="event.ics")
-        message.attach(calendar)
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["Message-ID"] = email.message_id
-    message["Date"] = formatdate(usegmt=True)
-    message["Auto-Submitted"] = "auto-generated"
-    # Written as bytes, not through the classes: a UTF-8 address must stay as it is (RFC 6532),
-    # where compat32 would make it an encoded word, which is not allowed in an address.
-    to = b"To: " + recipient.encode() + b"\r\n"
-    return _subject_line(email.subject) + to + message.as_bytes(policy=_WIRE)
 
 
 def backoff(attempts: int) -> timedelta:
