@@ -94,6 +94,12 @@ def _wait_for(condition, timeout: float, process: subprocess.Popen):
     return condition()
 
 
+def _email_state() -> EmailState | None:
+    """The state of the only outbox row, as it is now in the database."""
+    db.session.rollback()  # a fresh read each time, not the session's cached row
+    return db.session.scalar(sa.select(OutboundEmail.state))
+
+
 def _registrant_whose_reminder_is_due(app) -> str:
     """A published event in 23 hours, with someone confirmed for days: the 1-day reminder is due."""
     with app.app_context():
@@ -160,13 +166,15 @@ def test_flask_run_without_redis_retries_a_temporary_mail_failure(tmp_path, smtp
         assert answer.status_code == 201, answer.text
         received = _wait_for(lambda: smtp_sink.to("attendee1@example.org"), 60, process)
         assert received, (smtp_sink.attempts, servers.output_of(process))
+        # The outcome is written just after the server's answer: wait for it before stopping the process.
+        with site.app().app_context():
+            recorded = _wait_for(lambda: _email_state() is EmailState.sent, 10, process)
+            email = db.session.scalars(sa.select(OutboundEmail)).one()
+            assert recorded and (email.state, email.attempts) == (EmailState.sent, 2)
+            db.engine.dispose()
         assert smtp_sink.attempts == 2
     finally:
         stop(process)
-    with site.app().app_context():
-        email = db.session.scalars(sa.select(OutboundEmail)).one()
-        assert (email.state, email.attempts) == (EmailState.sent, 2)
-        db.engine.dispose()
 
 
 @pytest.mark.slow
