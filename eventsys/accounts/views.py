@@ -1,8 +1,10 @@
 """Signing in and out, and changing one's password."""
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.logging import default_handler
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventsys.accounts import services
@@ -16,6 +18,12 @@ bp = Blueprint("accounts", __name__)
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please sign in to see this page."
 login_manager.login_message_category = "info"
+
+# Flask-Limiter says "falling back to in-memory storage" to a logger nobody hears by default;
+# the operator must learn that the sign-in limit is counted per process while Redis is down.
+_limiter_log = logging.getLogger("flask-limiter")
+if default_handler not in _limiter_log.handlers:
+    _limiter_log.addHandler(default_handler)
 
 
 @login_manager.user_loader
