@@ -24,11 +24,18 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: part of every session's id; signing out or changing the password counts it up,
+    #: so each session (and stolen cookie) made before then stops being recognised
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:
         """Flask-Login refuses sessions of inactive accounts."""
         return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie names: the account and its session generation, "12.3"."""
+        return f"{self.id}.{self.session_generation}"
 
 
 class EventManager(db.Model):

@@ -76,7 +76,27 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("This is not your current password.", "current_password")
     check_password(new)
     user.password_hash = generate_password_hash(new)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the user: ids made before carry the old generation and are refused."""
+    # Counted up in the database, so two sign-outs at once both end what came before them.
+    db.session.execute(sa.update(User).where(User.id == user.id)
+                       .values(session_generation=User.session_generation + 1))
     db.session.commit()
+    db.session.refresh(user)
+
+
+def user_of_session(session_id: str) -> User | None:
+    """The account a session id ("12.3", from User.get_id) names, if that session has not been ended."""
+    user_id, _, generation = session_id.partition(".")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None  # a bare id comes from before generations existed: sign in again
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
 
 
 def may_manage(user: User, event_id: int) -> bool:

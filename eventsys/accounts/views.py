@@ -10,7 +10,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from eventsys.accounts import services
 from eventsys.accounts.forms import LoginForm, PasswordChangeForm
 from eventsys.accounts.models import User
-from eventsys.database import db
 from eventsys.extensions import limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -27,8 +26,8 @@ if default_handler not in _limiter_log.handlers:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def _load_user(session_id: str) -> User | None:
+    return services.user_of_session(session_id)
 
 
 def _safe_next(target: str | None) -> str:
@@ -61,7 +60,13 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with the CSRF token, so another site cannot sign anyone out)."""
+    """Sign out (a POST with the CSRF token, so another site cannot sign anyone out).
+
+    Every session of the account ends, not only this browser's: a copy of the cookie
+    (a shared computer, a stolen one) must not outlive the sign-out.
+    """
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"), code=303)
@@ -78,6 +83,8 @@ def change_password():
         except services.AccountError as refused:
             form[refused.field if refused.field in form else "new_password"].errors = [str(refused)]
         else:
+            # The change ended every session; this one is renewed under the new generation.
+            login_user(current_user._get_current_object())
             flash("Your password is changed.", "info")
             return redirect(url_for("manage.home"), code=303)
     status = 422 if form.is_submitted() else 200

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event
+from eventsys.registration import checkin_codes
 from eventsys.registration.mailboxes import mailbox_key
 
 NAME_MAX = 200
@@ -87,6 +88,8 @@ class Registration(db.Model):
         sa.Index("ix_registration_event_id_checked_in", "event_id",
                  postgresql_where=sa.text("checked_in_at IS NOT NULL"),
                  sqlite_where=sa.text("checked_in_at IS NOT NULL")),
+        # The desk finds a registration by its code within the event; the code is unique there.
+        sa.Index("uq_registration_event_id_checkin_code", "event_id", "checkin_code", unique=True),
         # On PostgreSQL only, a trigram index serves the organisers' substring search:
         # ix_registration_search_trgm, made by its migration (SQLite has no such index type).
     )
@@ -109,8 +112,10 @@ class Registration(db.Model):
     status: Mapped[RegistrationStatus]
     #: the place in the queue when waitlisted; the position shown is the rank among those still waiting
     waitlist_number: Mapped[int | None]
-    #: secret for the self-service link /r/<token> and the check-in code
+    #: secret for the self-service link /r/<token>; never shown where others can see it
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: what the QR code and the door show (registration/checkin_codes.py); opens nothing but the door
+    checkin_code: Mapped[str] = mapped_column(sa.String(checkin_codes.LENGTH), default=checkin_codes.new_code)
     #: language the registrant used, for emails
     locale: Mapped[str] = mapped_column(sa.String(16), default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -124,6 +129,11 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()
+
+    @property
+    def checkin_code_shown(self) -> str:
+        """The check-in code as people read it, ABCD-EFGH."""
+        return checkin_codes.shown(self.checkin_code)
 
     #: not stored: the waiting-list place given on registering, set by services.register so that
     #: the answer to the registrant needs no second query

@@ -40,7 +40,7 @@ class Seat(NamedTuple):
 
 #: the columns a new registration is inserted with, from values passed as parameters "new_<column>"
 COLUMNS = ("event_id", "name", "email", "email_key", "affiliation", "country", "category", "answers", "token",
-           "locale", "created_at", "consented_at")
+           "checkin_code", "locale", "created_at", "consented_at")
 
 
 def _seat_free():

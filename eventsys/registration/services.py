@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
 from eventsys.mail import outbox
-from eventsys.registration import tally
+from eventsys.registration import checkin_codes, tally
 from eventsys.registration.applicants import Applicant, clean_applicant
 from eventsys.registration.applicants import clean_applicant as check_applicant
 from eventsys.registration.errors import (
@@ -108,7 +108,8 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None) ->
     ensure_registration_open(event, now)
     values = clean_applicant(event, applicant)
     values.update(event_id=event.id, email_key=mailbox_key(values["email"]), token=secrets.token_urlsafe(24),
-                  locale=applicant.locale, created_at=now, consented_at=now)
+                  checkin_code=checkin_codes.new_code(), locale=applicant.locale, created_at=now,
+                  consented_at=now)
     # End the read transaction: the seat is taken on a connection that commits by itself.
     db.session.commit()
     try:
