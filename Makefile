@@ -29,11 +29,12 @@ browser:
 
 setup: $(VENV)/.installed
 
-# Re-install whenever requirements.txt changes.
-$(VENV)/.installed: requirements.txt
+# Re-install whenever either requirements file changes. A checkout gets the test tools too;
+# the Docker image installs requirements.txt alone.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 # A key made once per checkout, so sessions survive restarts of `make run`.

@@ -1,0 +1,36 @@
+# The one eventsys image: web (gunicorn), worker, beat and the one-shot migrate all run it.
+# Built once by `docker compose up` (or `docker build -t eventsys .`); nothing is installed at start,
+# so containers start without the network and all run the very same code and libraries.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /srv/eventsys
+
+# Runtime dependencies only (test, benchmark and lint tools are in requirements-dev.txt), in a
+# layer of their own: a code change rebuilds in seconds, a requirements change reinstalls.
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY eventsys/ eventsys/
+COPY templates/ templates/
+COPY migrations/ migrations/
+COPY worker.py .
+
+# Translations: there are none yet. Once eventsys/translations/<locale>/LC_MESSAGES/messages.po
+# exist (Flask-Babel's default place, copied in with the package), the image ships them compiled;
+# until then this step does nothing. Keep it in step with the Makefile when a target compiles them.
+RUN if [ -d eventsys/translations ]; then pybabel compile -d eventsys/translations; fi
+
+# Not root: the code stays read-only to the app; only instance/ (generated files, .eml mail in
+# the embedded mode) is its own.
+RUN useradd --system --uid 10001 --no-create-home --home-dir /srv/eventsys eventsys \
+    && mkdir -p instance && chown eventsys:eventsys instance
+USER eventsys
+
+EXPOSE 8000
+# web's command; worker, beat and migrate override it in docker-compose.yml. The README's settings.
+CMD ["gunicorn", "-w", "4", "-k", "gthread", "--threads", "8", "-b", "0.0.0.0:8000", "eventsys:create_app()"]
