@@ -6,6 +6,7 @@ first answer stands: a second one is refused and tells nobody anything.
 """
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -62,6 +63,14 @@ class InvitationExpired(InvitationGone):
         super().__init__("This invitation has expired.", engagement)
 
 
+class InvitationReplaced(InvitationGone):
+    """The link is from an earlier round: the invitation was renewed and a new email sent since."""
+
+    def __init__(self, engagement: Engagement):
+        super().__init__("This link was replaced by a newer invitation: please use the link in the "
+                         "latest invitation email.", engagement)
+
+
 class AlreadyAnswered(InvitationError):
     """The speaker answered before; that first answer stands. `engagement` shows it."""
 
@@ -75,15 +84,34 @@ def role_in_words(role: SpeakerRole) -> str:
     return ROLE_IN_WORDS.get(role, role.value.replace("_", " "))
 
 
+class InvitationLink(NamedTuple):
+    """What an invitation link names: the engagement, and the round of it the email was sent for."""
+
+    engagement_id: int
+    #: round_stamp() of the invitation when the link was made; None in links made before rounds were signed
+    round: str | None
+
+
+def round_stamp(engagement: Engagement) -> str:
+    """The round of the invitation, as its links and outbox keys name it: when it was (re)sent."""
+    return engagement.invited_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
 def invitation_token(engagement_id: int) -> str:
-    """The signed token of the speaker's invitation link; made when the email is rendered, never stored."""
-    return tokens.make_token(TOKEN_PURPOSE, {"engagement": engagement_id})
+    """The signed token of the speaker's invitation link; made when the email is rendered, never stored.
+
+    It names the round: once the invitation is renewed, a link from an earlier email
+    answers nothing (the speaker could otherwise accept a round the organisers replaced).
+    """
+    engagement = db.session.get(Engagement, engagement_id)  # loaded already by the email's context
+    return tokens.make_token(TOKEN_PURPOSE, {"engagement": engagement_id, "round": round_stamp(engagement)})
 
 
-def engagement_id_from_token(token: str) -> int:
-    """The engagement an invitation token names; raises tokens.InvalidToken or tokens.ExpiredToken."""
+def link_from_token(token: str) -> InvitationLink:
+    """The engagement and round a token names; raises tokens.InvalidToken or tokens.ExpiredToken."""
     payload = tokens.read_token(TOKEN_PURPOSE, token, LINK_MAX_AGE)
-    return _engagement_id_in(payload)
+    round_ = payload.get("round") if isinstance(payload, dict) else None
+    return InvitationLink(_engagement_id_in(payload), round_ if isinstance(round_, str) else None)
 
 
 def engagement_id_in_expired(expired: tokens.ExpiredToken) -> int:
@@ -221,8 +249,7 @@ def invite_speaker(speaker_id: int, event_id: int, role: SpeakerRole | str, mess
 
 def round_key(kind: str, engagement: Engagement) -> str:
     """The outbox key of an email about this round of the invitation: a renewed one is a new round."""
-    stamp = engagement.invited_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    return f"{kind}:engagement:{engagement.id}:round:{stamp}"
+    return f"{kind}:engagement:{engagement.id}:round:{round_stamp(engagement)}"
 
 
 def _invitation(engagement_id: int) -> Engagement:
@@ -263,13 +290,16 @@ def expire_invitation(engagement_id: int, now: datetime | None = None) -> Engage
     return _invitation(engagement_id)
 
 
-def open_invitation(engagement_id: int, now: datetime | None = None) -> Engagement:
+def open_invitation(engagement_id: int, now: datetime | None = None, round: str | None = None) -> Engagement:
     """The invitation as its speaker may see it, answered or not.
 
-    Raises InvitationNotFound; InvitationExpired (marking it so) once the time has passed unanswered;
+    Raises InvitationNotFound; InvitationReplaced when `round` (from the link) is not the current one;
+    InvitationExpired (marking it so) once the time has passed unanswered;
     InvitationGone while unanswered when the event has been cancelled since.
     """
     engagement = expire_invitation(engagement_id, now)
+    if round is not None and round != round_stamp(engagement):
+        raise InvitationReplaced(engagement)
     if engagement.invitation_status is InvitationStatus.expired:
         raise InvitationExpired(engagement)
     unanswered = engagement.invitation_status is InvitationStatus.invited
@@ -279,11 +309,12 @@ def open_invitation(engagement_id: int, now: datetime | None = None) -> Engageme
 
 
 def answer_invitation(engagement_id: int, accept: bool, note: str = "",
-                      now: datetime | None = None) -> Engagement:
+                      now: datetime | None = None, round: str | None = None) -> Engagement:
     """Record the speaker's answer and queue a note of it to whoever invited them.
 
-    Only an open invitation takes an answer; the guarded UPDATE makes sure two
-    answers sent at once record (and tell) only one. Raises AlreadyAnswered,
+    Only an open invitation takes an answer, and only in the round the link names (when it
+    names one); the guarded UPDATE makes sure two answers sent at once, or an answer and a
+    renewal, record (and tell) only one. Raises AlreadyAnswered, InvitationReplaced,
     InvitationExpired, InvitationGone or InvitationNotFound otherwise.
     """
     now = now or utcnow()
@@ -291,18 +322,21 @@ def answer_invitation(engagement_id: int, accept: bool, note: str = "",
     if len(note) > NOTE_MAX:
         raise InvitationError(f"Please keep the note under {NOTE_MAX} characters.")
     cancelled_events = sa.select(Event.id).where(Event.status == EventStatus.cancelled)
+    in_round = sa.true() if round is None else Engagement.invited_at == _round_time(round)
     answered = db.session.scalars(
         sa.update(Engagement)
         .where(Engagement.id == engagement_id, Engagement.invitation_status == InvitationStatus.invited,
-               Engagement.invitation_expires_at > now, Engagement.event_id.not_in(cancelled_events))
+               Engagement.invitation_expires_at > now, Engagement.event_id.not_in(cancelled_events),
+               in_round)
         .values(invitation_status=InvitationStatus.accepted if accept else InvitationStatus.declined,
                 answered_at=now, answer_note=note)
         .returning(Engagement)
         .execution_options(populate_existing=True, synchronize_session=False)
     ).first()
     if answered is None:
-        # Say why: open_invitation raises for a missing, expired or withdrawn one; what is left was answered.
-        raise AlreadyAnswered(open_invitation(engagement_id, now))
+        # Say why: open_invitation raises for a missing, replaced, expired or withdrawn one;
+        # what is left was answered.
+        raise AlreadyAnswered(open_invitation(engagement_id, now, round))
     if answered.invited_by_email:
         outbox.enqueue(
             "invitation_answered", answered.invited_by_email, round_key("invitation_answered", answered),
@@ -311,6 +345,14 @@ def answer_invitation(engagement_id: int, accept: bool, note: str = "",
         )
     db.session.commit()
     return answered
+
+
+def _round_time(round: str) -> datetime | None:
+    """The invited_at a round stamp stands for; None (matching no row) for a stamp of another shape."""
+    try:
+        return datetime.strptime(round, "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 #: invitations that may be sent again: the speaker said no, or did not answer in time

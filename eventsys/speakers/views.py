@@ -32,10 +32,10 @@ def _invitation_page(engagement, form: InvitationAnswerForm, status: int = 200, 
     ), status
 
 
-def _engagement_id(token: str) -> int:
-    """The engagement the link names: 404 for a bad link; InvitationExpired (marking it so) for an old one."""
+def _link(token: str) -> invitations.InvitationLink:
+    """The engagement and round the link names: 404 for a bad link; InvitationExpired for an old one."""
     try:
-        return invitations.engagement_id_from_token(token)
+        return invitations.link_from_token(token)
     except tokens.ExpiredToken as expired:
         engagement = invitations.expire_invitation(invitations.engagement_id_in_expired(expired))
         raise invitations.InvitationExpired(engagement) from None
@@ -47,8 +47,8 @@ def _engagement_id(token: str) -> int:
 def invitation(token: str):
     """Show the invitation; a POST from its form records the speaker's answer."""
     try:
-        engagement_id = _engagement_id(token)
-        engagement = invitations.open_invitation(engagement_id)
+        link = _link(token)
+        engagement = invitations.open_invitation(link.engagement_id, round=link.round)
     except invitations.InvitationNotFound as missing:
         abort(404, description=str(missing))
     except invitations.InvitationGone as gone:
@@ -64,7 +64,7 @@ def invitation(token: str):
         form.form_errors.append("Choose Accept or Decline.")
         return _invitation_page(engagement, form, 422)
     try:
-        invitations.answer_invitation(engagement_id, accept, form.note.data or "")
+        invitations.answer_invitation(link.engagement_id, accept, form.note.data or "", round=link.round)
     except invitations.AlreadyAnswered as already:
         return _invitation_page(already.engagement, form, 409, already=True)
     except invitations.InvitationGone as gone:
