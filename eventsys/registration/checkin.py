@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from eventsys.database import db
 from eventsys.events.models import Event
-from eventsys.registration import handling, services
+from eventsys.registration import checkin_codes, handling, services
 from eventsys.registration.errors import RegistrationError
 from eventsys.registration.models import Registration
 from eventsys.textsearch import contains_ignoring_case
@@ -50,14 +50,27 @@ def counts_query(event_id: int) -> sa.Select:
 
 
 def scan(event_id: int, text: str) -> handling.CheckIn | None:
-    """Check in whoever holds the scanned code; None when the text is no registration's code.
+    """Check in whoever holds the scanned or typed code; None when the text is no registration's code.
 
-    Raises RegistrationError when the code is another event's, or its holder is not admitted.
+    The check-in code is looked up in this event only (codes are unique per event, not
+    across them). A self-service token is still taken: emails sent before check-in codes
+    existed show it, and only organisers reach the desk. Raises RegistrationError when a
+    token is another event's, or the holder is not admitted.
     """
-    registration = services.find_by_token(text.strip())
+    code = checkin_codes.normalised(text)
+    registration = by_checkin_code(event_id, code) if code else None
+    if registration is None:
+        registration = services.find_by_token(text.strip())
     if registration is None:
         return None
     return handling.check_in(event_id, registration)
+
+
+def by_checkin_code(event_id: int, code: str) -> Registration | None:
+    """The event's registration with this check-in code (as stored: upper case, no hyphen)."""
+    return db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event_id, Registration.checkin_code == code)
+    ).first()
 
 
 def check_in_by_id(event_id: int, registration_id: int) -> handling.CheckIn:

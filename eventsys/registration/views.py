@@ -82,7 +82,7 @@ def manage(token: str):
         position=services.waitlist_position(registration),
         statuses=RegistrationStatus,
         # Online only: no door, so no check-in code to show at one.
-        qr_svg=qrcodes.svg_inline(registration.token) if confirmed and event.has_venue else None,
+        qr_svg=qrcodes.svg_inline(registration.checkin_code) if confirmed and event.has_venue else None,
         meeting_link_lead=meeting_link_lead(event) if event.is_online else None,
     )
 
@@ -93,7 +93,7 @@ def qr_code(token: str):
     registration = services.find_by_token(token)
     if registration is None or registration.status is not RegistrationStatus.confirmed:
         abort(404)
-    response = Response(qrcodes.png_document(registration.token), mimetype="image/png")
+    response = Response(qrcodes.png_document(registration.checkin_code), mimetype="image/png")
     # The image stands for a personal ticket: no shared cache keeps it, and it can run nothing.
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["Content-Security-Policy"] = "default-src 'none'"

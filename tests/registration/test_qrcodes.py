@@ -18,9 +18,9 @@ def _path_data(svg: str) -> str:
     return path
 
 
-def _expected_path_data(token: str) -> str:
-    """What a QR code of just the token looks like, built here without the app's code."""
-    return _path_data(segno.make_qr(token, error="m").svg_inline(scale=6))
+def _expected_path_data(content: str) -> str:
+    """What a QR code of just this content looks like, built here without the app's code."""
+    return _path_data(segno.make_qr(content, error="m").svg_inline(scale=6))
 
 
 def _emails(mail_dir, to: str) -> list[email.message.EmailMessage]:
@@ -37,14 +37,14 @@ def _parts(message) -> tuple[str, str]:
 
 
 @both_databases
-def test_a_confirmed_attendee_s_page_shows_a_qr_code_of_their_token_and_the_code_in_text(app, client):
+def test_a_confirmed_attendee_s_page_shows_a_qr_code_of_their_check_in_code_and_the_code_in_text(app, client):
     registration = services.register(make_event(), applicant(1))
     page = client.get(f"/r/{registration.token}").get_data(as_text=True)
     assert "Your check-in code" in page
-    assert _path_data(page) == _expected_path_data(registration.token)
-    assert f'<code id="check-in-text">{registration.token}</code>' in page
+    assert _path_data(page) == _expected_path_data(registration.checkin_code)
+    assert f'<code id="check-in-text">{registration.checkin_code_shown}</code>' in page
     other = services.register(make_event(), applicant(2))
-    assert _path_data(page) != _expected_path_data(other.token), "each token draws its own code"
+    assert _path_data(page) != _expected_path_data(other.checkin_code), "each code draws its own image"
 
 
 def test_the_qr_code_is_a_regular_qr_code_even_for_a_short_token():
@@ -83,9 +83,9 @@ def test_the_qr_image_is_served_only_for_a_confirmed_registration(app, client):
     assert image.mimetype == "image/png"
     assert image.headers["Cache-Control"].startswith("private")
     assert "default-src 'none'" in image.headers["Content-Security-Policy"]
-    assert image.get_data() == qrcodes.png_document(seated.token)
+    assert image.get_data() == qrcodes.png_document(seated.checkin_code)
     assert image.get_data().startswith(b"\x89PNG")
-    assert image.get_data() != qrcodes.png_document(waiting.token)
+    assert image.get_data() != qrcodes.png_document(waiting.checkin_code)
 
     assert client.get(f"/r/{waiting.token}/qr.png").status_code == 404
     assert client.get("/r/no-such-token/qr.png").status_code == 404
@@ -99,10 +99,10 @@ def test_the_confirmation_email_carries_the_check_in_code_and_the_absolute_qr_ad
     registration = services.register(make_event(), applicant(1, email="li.wei@example.org"))
     [message] = _emails(mail_dir, "li.wei@example.org")
     text, html = _parts(message)
-    assert f"Your check-in code: {registration.token}" in text
+    assert f"Your check-in code: {registration.checkin_code_shown}" in text
     qr_url = f"http://events.test/r/{registration.token}/qr.png"
     assert f'<img src="{qr_url}" alt="Check-in code">' in html
-    assert f"<code>{registration.token}</code>" in html, "the code in text, for clients that block images"
+    assert f"<code>{registration.checkin_code_shown}</code>" in html, "in text, for clients that block images"
     assert client.get(qr_url).status_code == 200
 
 
@@ -114,13 +114,13 @@ def test_the_promotion_email_and_the_approval_email_carry_the_check_in_code(app,
     *_, message = _emails(mail_dir, "attendee2@example.org")
     text, html = _parts(message)
     assert message["Subject"] == f"A seat is yours: {event.title}"
-    assert f"Your check-in code: {promoted.token}" in text
+    assert f"Your check-in code: {promoted.checkin_code_shown}" in text
     assert f'src="http://events.test/r/{promoted.token}/qr.png"' in html
 
     approved = services.register(make_event(requires_approval=True), applicant(3))
     handling.approve(approved.event_id, approved.id)
     *_, message = _emails(mail_dir, "attendee3@example.org")
-    assert f"Your check-in code: {approved.token}" in _parts(message)[0]
+    assert f"Your check-in code: {approved.checkin_code_shown}" in _parts(message)[0]
 
 
 def test_emails_of_people_without_a_seat_carry_no_check_in_code(app, mail_dir):
