@@ -1,6 +1,6 @@
 """The HTML side of the app: blueprints, the slug converter and template helpers."""
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from werkzeug.routing import BaseConverter
 
 from eventsys import timezones
@@ -26,11 +26,37 @@ class SlugConverter(BaseConverter):
     regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 
+#: what a page may load. Scripts only from our own files (eventsys/static/js): a name or note that
+#: slipped past escaping could then not run. Styles keep 'unsafe-inline': the <style> blocks and
+#: style="" attributes of many templates would otherwise all have to move, and CSS cannot run code;
+#: Jinja escapes every user text, so no one but us writes a style. The QR code is inline <svg>,
+#: not an image, so images need nothing beyond 'self'.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+#: a year: browsers that once saw the site over HTTPS keep using HTTPS (no includeSubDomains:
+#: other hosts of the school's domain are not ours to decide for)
+HSTS = "max-age=31536000"
+
+
 def _protective_headers(response: Response) -> Response:
     """Headers every answer carries: self-service links must not leak to other sites as a Referer."""
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    # setdefault: a view that sets a stricter policy (the QR image's "default-src 'none'") keeps it.
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    # Only where the site is served over HTTPS, which SESSION_COOKIE_SECURE declares: HSTS sent
+    # over plain HTTP to a site without a certificate would lock browsers out of it.
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
