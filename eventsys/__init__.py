@@ -5,6 +5,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventsys import config
 from eventsys.celery_app import celery_init_app
@@ -23,6 +24,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     config.require_secret_key(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address is the one the nearest trusted proxy saw; the limits key on it.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
     os.makedirs(app.instance_path, exist_ok=True)
 
     # Import the models so every table is known to the metadata before anything uses it.

@@ -105,6 +105,22 @@ def from_environment(instance_path: str) -> dict:
         #: sign-in attempts allowed per address; the counters live in Redis when there is one,
         #: so every web process shares them
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute;100 per day",
+        #: public registrations (API and form) allowed per client address, and per event from everyone;
+        #: past either the answer is 429 with Retry-After (eventsys/registration/limits.py)
+        "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT") or "10 per minute;30 per hour",
+        "REGISTRATION_EVENT_RATE_LIMIT": os.environ.get("REGISTRATION_EVENT_RATE_LIMIT") or "120 per minute",
+        #: registrations one mailbox (plus tags and look-alikes folded) may receive per hour, all events
+        #: together: each sends an email, so more would let a stranger flood someone's inbox
+        "REGISTRATION_MAILBOX_LIMIT": int(os.environ.get("REGISTRATION_MAILBOX_LIMIT") or 3),
+        #: client addresses the registration limits leave alone (the benchmark's load generator),
+        #: comma-separated
+        "RATELIMIT_EXEMPT_ADDRESSES": [a.strip() for a in (os.environ.get("RATELIMIT_EXEMPT_ADDRESSES") or "")
+                                       .split(",") if a.strip()],
+        #: reverse proxies in front of eventsys that append to X-Forwarded-For; 0 ignores the header,
+        #: since without a proxy anyone can write it and pass for any address
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
+        #: so a refused client learns when to try again
+        "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": "eventsys-limits",
         #: with Redis down, count in this process (warning logged) rather than answer sign-ins with 500

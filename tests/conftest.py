@@ -64,12 +64,19 @@ def _forget_request_caches(sender, **_extra) -> None:
     g.pop("csrf_token", None)
 
 
+#: registration limits out of the way: tests register crowds from one address and one mailbox;
+#: tests/registration/test_limits.py sets its own
+UNLIMITED_REGISTRATION = {"REGISTRATION_RATE_LIMIT": "100000 per second",
+                          "REGISTRATION_EVENT_RATE_LIMIT": "100000 per second",
+                          "REGISTRATION_MAILBOX_LIMIT": 100000}
+
+
 def make_app(url: str, **config):
     """An app for tests on the database at url; mail goes to .eml files unless config says otherwise."""
     from flask import request_started
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "events.test",
-                      "BASE_URL": "http://events.test", **config})
+                      "BASE_URL": "http://events.test", **UNLIMITED_REGISTRATION, **config})
     request_started.connect(_forget_request_caches, app)
     return app
 

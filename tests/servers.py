@@ -98,7 +98,11 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 30.0) ->
 def app_environment(**settings: str) -> dict[str, str]:
     """The environment for an eventsys process: ours, minus anything that would point elsewhere."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "MAIL_SERVER"}}
-    env.update({"SECRET_KEY": "test-secret", "PYTHONUNBUFFERED": "1"}, **settings)
+    # Registration limits out of the way unless the test sets them (tests/registration/test_flood.py).
+    env.update({"SECRET_KEY": "test-secret", "PYTHONUNBUFFERED": "1",
+                "REGISTRATION_RATE_LIMIT": "100000 per second",
+                "REGISTRATION_EVENT_RATE_LIMIT": "100000 per second",
+                "REGISTRATION_MAILBOX_LIMIT": "100000"}, **settings)
     return env
 
 

@@ -14,12 +14,17 @@ from eventsys.api.schemas import (
 from eventsys.errors import ErrorsSchema
 from eventsys.events import services as events
 from eventsys.locales import request_locale, supported_locale
+from eventsys.registration import limits
 from eventsys.registration import services as registration
 
 blp = Blueprint(
     "api_events", __name__, url_prefix="/api/v1", description="Upcoming events and registration"
 )
 blp.ARGUMENTS_PARSER = ApiParser()
+
+#: what a 429 carries besides its body
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
+                               "schema": {"type": "integer"}}}
 
 
 @blp.route("/events", methods=["GET"])
@@ -60,6 +65,10 @@ def get_event(slug: str):
 @blp.alt_response(409, schema=ErrorsSchema, description="This email is already registered for the event")
 @blp.alt_response(410, schema=ErrorsSchema,
                   description="The event was cancelled, has ended, or registration has closed")
+@blp.alt_response(429, schema=ErrorsSchema, headers=RETRY_AFTER,
+                  description="Too many registrations from this address, for this event, or for this "
+                              "mailbox; the Retry-After header says in how many seconds to try again")
+@limits.limit_public_registration
 def create_registration(data, slug: str):
     """Register for an event: a confirmed seat while any is left, else a place on the waiting list."""
     event = events.event_by_slug(slug) or abort(404, errors={"slug": ["No such event."]})
@@ -73,7 +82,9 @@ def create_registration(data, slug: str):
         locale=supported_locale(data["locale"]) or request_locale(),
     )
     try:
-        created = registration.register(event, applicant)
+        created = limits.register_public(event, applicant)
+    except limits.TooManyRegistrations as refused:
+        abort(429, errors={refused.field: [str(refused)]}, headers={"Retry-After": str(refused.retry_after)})
     except registration.InvalidRegistration as invalid:
         abort(422, errors=invalid.errors)
     except registration.AlreadyRegistered as already:

@@ -82,6 +82,14 @@ class RegistrationForm(Form):
         validators=[DataRequired(message="We need your consent to register you.")],
     )
 
+    #: the honeypot: hidden from people (template and screen readers alike), filled by bots that
+    #: fill every field; a registration that fills it is refused (registration.views)
+    website = StringField("Website", render_kw={"tabindex": "-1", "autocomplete": "off"})
+
+    def caught_in_honeypot(self) -> bool:
+        """Whether the field no person can see came back filled."""
+        return bool((self.website.data or "").strip())
+
     def question_fields(self):
         """The fields of the event's own questions, in order."""
         return [field for field in self if field.name.startswith("q_")]

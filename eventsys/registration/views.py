@@ -1,10 +1,11 @@
 """Registering through the web form, and the attendee's self-service page."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_limiter import RateLimitExceeded
 
 from eventsys.events import services as events
 from eventsys.locales import request_locale
-from eventsys.registration import qrcodes, services
+from eventsys.registration import limits, qrcodes, services
 from eventsys.registration.forms import registration_form_for
 from eventsys.registration.models import RegistrationStatus
 from eventsys.reminders.services import meeting_link_lead
@@ -29,7 +30,26 @@ def _closed_page(event, closed: services.RegistrationClosed):
     return render_template("registration/closed.html", event=event, reason=str(closed)), status
 
 
+def _too_many_page(event, message: str, retry_after: int | None = None):
+    """The form again, as the person filled it, with why it was not taken and when to retry."""
+    form = registration_form_for(event)
+    form.form_errors.append(message)
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return render_template("registration/form.html", event=event, form=form), 429, headers
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(error: RateLimitExceeded):
+    """A person over a limit sees the form with the message, not a bare error page."""
+    event = events.event_by_slug((request.view_args or {}).get("slug", ""))
+    if event is None:
+        return render_template("errors/error.html", error=error), 429
+    # Flask-Limiter adds Retry-After to this response.
+    return _too_many_page(event, error.description)
+
+
 @bp.route("/events/<slug:slug>/register", methods=["GET", "POST"])
+@limits.limit_public_registration
 def register(slug: str):
     """Show the form; on a valid submission register and send the person to their page."""
     event = events.event_by_slug(slug) or abort(404)
@@ -41,6 +61,11 @@ def register(slug: str):
     form = registration_form_for(event)
     if not form.is_submitted():
         return render_template("registration/form.html", event=event, form=form)
+    if form.caught_in_honeypot():
+        # A bot: told nothing it could learn from, and nothing stored or sent.
+        form = registration_form_for(event, formdata=None)
+        form.form_errors.append("We could not take this registration. Please try again.")
+        return render_template("registration/form.html", event=event, form=form), 422
     applicant = services.Applicant(
         name=form.name.data or "",
         email=form.email.data or "",
@@ -55,7 +80,7 @@ def register(slug: str):
             # Without consent nothing is registered, but the person still sees every other problem.
             services.check_applicant(event, applicant)
         else:
-            registration = services.register(event, applicant)
+            registration = limits.register_public(event, applicant)
             flash("Thank you: your registration is recorded.", "registered")
             return redirect(url_for("registration.manage", token=registration.token), code=303)
     except services.InvalidRegistration as invalid:
@@ -66,6 +91,8 @@ def register(slug: str):
         ), 409
     except services.RegistrationClosed as closed:
         return _closed_page(event, closed)
+    except limits.TooManyRegistrations as refused:
+        return _too_many_page(event, str(refused), refused.retry_after)
     return render_template("registration/form.html", event=event, form=form), 422
 
 

@@ -1,0 +1,127 @@
+"""How fast the public may register: per client address, per event, and per mailbox.
+
+Without limits one script posting made-up addresses took all 300 seats of a lecture
+in two seconds and had a confirmation sent to each address (plus tags make that one
+inbox, mail-bombed). Three limits, each a setting:
+
+- per client address (REGISTRATION_RATE_LIMIT): one machine cannot register a crowd;
+- per event, everyone together (REGISTRATION_EVENT_RATE_LIMIT): many machines cannot
+  empty an event faster than its organisers can notice and undo it;
+- per mailbox (REGISTRATION_MAILBOX_LIMIT an hour, all events together): nobody can
+  make us write to one inbox again and again.
+
+The first two count requests, before anything is read, in Flask-Limiter's storage:
+Redis when REDIS_URL is set, so every process shares the counters; memory otherwise
+(and while Redis is down, so registration keeps working). The API and the form share
+them, so switching from one to the other buys nothing. The third counts the stored
+registrations themselves, so it holds whatever the storage; two requests for one
+mailbox in the same instant may both pass its check, which is one email too many,
+not a flood.
+"""
+
+import math
+import time
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, request
+
+from eventsys.database import db, utcnow
+from eventsys.events.models import Event
+from eventsys.extensions import limiter
+from eventsys.registration import services
+from eventsys.registration.mailboxes import mailbox_key
+from eventsys.registration.models import Registration
+
+#: how far back the per-mailbox limit looks
+MAILBOX_WINDOW = timedelta(hours=1)
+
+# What ensure_mailbox_not_flooded counts, on every public registration, across all events.
+# Declared here, beside its only reader; it belongs to the registration table all the same
+# (migration "index registrations by mailbox and time").
+sa.Index("ix_registration_email_key_created_at", Registration.email_key, Registration.created_at)
+
+
+class TooManyRegistrations(Exception):
+    """A limit refuses this registration; retry_after says in how many seconds it may pass."""
+
+    def __init__(self, message: str, retry_after: int, field: str = "request"):
+        super().__init__(message)
+        self.retry_after = retry_after
+        #: "request" for a limit on the client, "email" for the one on the mailbox
+        self.field = field
+
+
+def _seconds_left() -> int:
+    """Seconds until the limit just breached lets this client through again."""
+    current = limiter.current_limit
+    return max(1, math.ceil(current.reset_at - time.time())) if current else 60
+
+
+def _address_message() -> str:
+    return f"Too many registrations from your address; try again in {_seconds_left()} seconds."
+
+
+def _event_message() -> str:
+    return f"Too many registrations for this event right now; try again in {_seconds_left()} seconds."
+
+
+def _exempt() -> bool:
+    """The addresses a setting names (the benchmark's load generator) are not limited."""
+    return request.remote_addr in current_app.config["RATELIMIT_EXEMPT_ADDRESSES"]
+
+
+def _event_key() -> str:
+    return "event:" + str((request.view_args or {}).get("slug", ""))
+
+
+def limit_public_registration(view):
+    """Decorate a view that registers the public: the per-address and per-event limits, on POST."""
+    by_event = limiter.shared_limit(
+        lambda: current_app.config["REGISTRATION_EVENT_RATE_LIMIT"], scope="registration-event",
+        key_func=_event_key, methods=["POST"], exempt_when=_exempt, error_message=_event_message,
+    )
+    by_address = limiter.shared_limit(
+        lambda: current_app.config["REGISTRATION_RATE_LIMIT"], scope="registration-address",
+        methods=["POST"], exempt_when=_exempt, error_message=_address_message,
+    )
+    return by_event(by_address(view))
+
+
+def ensure_mailbox_not_flooded(email: str, now: datetime | None = None) -> None:
+    """Raise TooManyRegistrations when this mailbox had its hour's share of registrations.
+
+    Every registration counts, cancelled ones too: registering and cancelling in turns
+    sends two emails each time.
+    """
+    now = now or utcnow()
+    allowed = current_app.config["REGISTRATION_MAILBOX_LIMIT"]
+    recent = db.session.scalars(
+        sa.select(Registration.created_at)
+        .where(Registration.email_key == mailbox_key(email), Registration.created_at > now - MAILBOX_WINDOW)
+        .order_by(Registration.created_at.desc())
+        .limit(allowed)
+    ).all()
+    if len(recent) < allowed:
+        return
+    oldest = recent[-1]
+    if oldest.tzinfo is None:  # SQLite gives naive UTC back
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    wait = max(1, math.ceil((oldest + MAILBOX_WINDOW - now).total_seconds()))
+    raise TooManyRegistrations(
+        f"This email address has received too many registrations in the last hour; "
+        f"try again in {math.ceil(wait / 60)} minutes.",
+        retry_after=wait, field="email",
+    )
+
+
+def register_public(event: Event, applicant: services.Applicant) -> Registration:
+    """services.register for the public: the same rules, after the per-mailbox limit.
+
+    Raises what services.register raises, and TooManyRegistrations; nothing is
+    written and no email is sent when it refuses.
+    """
+    services.ensure_registration_open(event)
+    values = services.check_applicant(event, applicant)
+    ensure_mailbox_not_flooded(values["email"])
+    return services.register(event, applicant)
