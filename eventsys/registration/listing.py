@@ -13,6 +13,8 @@ import enum
 import json
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -53,6 +55,12 @@ class ListQuery:
     country: str | None = None
     #: True: arrived; False: not yet; None: everybody
     checked_in: bool | None = None
+    #: registered at or after this moment (aware): with registered_until, how a burst is found
+    registered_from: datetime | None = None
+    #: registered before this moment (aware)
+    registered_until: datetime | None = None
+    #: the event's zone, in which links write registered_from and registered_until
+    zone: str = "UTC"
     sort: Sort = Sort.oldest
 
     def as_args(self) -> dict[str, str]:
@@ -63,9 +71,15 @@ class ListQuery:
             "category": self.category.value if self.category else "",
             "country": self.country or "",
             "checked_in": {True: "yes", False: "no", None: ""}[self.checked_in],
+            "registered_from": self._local(self.registered_from),
+            "registered_until": self._local(self.registered_until),
             "sort": "" if self.sort is Sort.oldest else self.sort.value,
         }
         return {name: value for name, value in args.items() if value}
+
+    def _local(self, moment: datetime | None) -> str:
+        """A moment as the datetime-local input writes it, in the event's zone."""
+        return moment.astimezone(ZoneInfo(self.zone)).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 class BadCursor(ValueError):
@@ -147,6 +161,10 @@ def matching(event_id: int, query: ListQuery) -> list:
         where.append(Registration.category == query.category)
     if query.country:
         where.append(Registration.country == query.country)
+    if query.registered_from is not None:
+        where.append(Registration.created_at >= query.registered_from)
+    if query.registered_until is not None:
+        where.append(Registration.created_at < query.registered_until)
     if query.checked_in is not None:
         where.append(Registration.checked_in_at.is_not(None) if query.checked_in
                      else Registration.checked_in_at.is_(None))

@@ -1,8 +1,10 @@
 """Forms of the organisers' registration pages: the list's filters and the answers editor."""
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
 from eventsys.countries import countries
@@ -54,8 +56,11 @@ class RegistrationFilters(Form):
     ])
     sort = SelectField("Sort", choices=[SelectChoice(s.value, label) for s, label in SORT_LABELS.items()],
                        default=Sort.oldest.value)
+    #: registered between these two, in the event's zone: how a burst of registrations is found
+    registered_from = DateTimeLocalField("Registered from", format="%Y-%m-%dT%H:%M")
+    registered_until = DateTimeLocalField("until", format="%Y-%m-%dT%H:%M")
 
-    def list_query(self) -> tuple[ListQuery, list[str]]:
+    def list_query(self, zone: str = "UTC") -> tuple[ListQuery, list[str]]:
         """The query asked for, and a notice for each value that was not understood and so ignored."""
         self.validate()
         notices = []
@@ -71,9 +76,19 @@ class RegistrationFilters(Form):
             category=AttendeeCategory(self.category.data) if self.category.data else None,
             country=self.country.data or None,
             checked_in=checked_in,
+            registered_from=_aware(self.registered_from.data, zone),
+            # Up to the minute typed, not including it: "10:00 until 10:05" and "10:05 until 10:10"
+            # split a burst with nothing counted twice.
+            registered_until=_aware(self.registered_until.data, zone),
+            zone=zone,
             sort=Sort(self.sort.data),
         )
         return query, notices
+
+
+def _aware(local: datetime | None, zone: str) -> datetime | None:
+    """A time typed in the event's zone, as a moment."""
+    return local.replace(tzinfo=ZoneInfo(zone)) if local else None
 
 
 def filters_from(args) -> RegistrationFilters:

@@ -44,7 +44,7 @@ def registrations(event_id: int):
     """One keyset page of the event's registrations, filtered, with the tally's counts on top."""
     event = current_event()
     filters = filters_from(request.args)
-    query, notices = filters.list_query()
+    query, notices = filters.list_query(event.timezone)
     position, cursor_notices = listing.position_from(request.args, query.sort)
     page = listing.page_of(event.id, query, position)
     return render_template(
@@ -62,7 +62,7 @@ def registrations(event_id: int):
 def export_registrations(event_id: int, fmt: str):
     """The registrations the list's filters select, as a CSV or XLSX download, streamed."""
     event = current_event()
-    query, notices = filters_from(request.args).list_query()
+    query, notices = filters_from(request.args).list_query(event.timezone)
     notices += listing.position_from(request.args, query.sort)[1]  # a file has no pages, but a bad link
     if notices:
         abort(400, " ".join(notices))
@@ -107,6 +107,45 @@ def approve_selected(event_id: int):
     for message in refused:
         flash(message, "error")
     return redirect(_list_address(event_id, request.form.get("back")), code=303)
+
+
+def _selected_ids() -> set[int]:
+    """The registration ids ticked on a list page."""
+    # Ids beyond the INTEGER range cannot exist; PostgreSQL would refuse to even compare them.
+    return {int(value) for value in request.form.getlist("registration_id")
+            if value.isdigit() and int(value) < 2**31}
+
+
+@bp.post("/events/<int:event_id>/registrations/cancel")
+@event_page
+def cancel_many(event_id: int):
+    """Cancel the ticked registrations, or every one the filters select (a burst), after a confirmation.
+
+    The first POST shows what would be cancelled and asks; the second, with confirmed=1, does it.
+    """
+    event = current_event()
+    filters = filters_from(request.form)
+    query, notices = filters.list_query(event.timezone)
+    everything = request.form.get("scope") == "filtered"
+    ids = None if everything else _selected_ids()
+    back = _list_address(event_id, url_for("manage.registrations", event_id=event_id, **query.as_args()))
+    if notices or (not everything and not ids):
+        flash(" ".join(notices) or "Tick the registrations to cancel first.", "error")
+        return redirect(back, code=303)
+    where = listing.matching(event.id, query) if everything else [Registration.id.in_(ids)]
+    if request.form.get("confirmed") != "1":
+        active = sa.select(Registration).where(
+            Registration.event_id == event.id, *where, Registration.status != RegistrationStatus.cancelled)
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(active.subquery()))
+        examples = list(db.session.scalars(active.order_by(Registration.id).limit(20)))
+        return render_template(
+            "manage/registrations/cancel_confirm.html", event=event, count=count, examples=examples,
+            form=request.form, ids=sorted(ids or []), everything=everything, back=back,
+        )
+    outcome = handling.cancel_many(event.id, where=where, notify=request.form.get("notify") == "1")
+    moved = f" {len(outcome.promoted)} moved up from the waiting list." if outcome.promoted else ""
+    flash(f"Cancelled {outcome.cancelled} registrations.{moved}", "info")
+    return redirect(back, code=303)
 
 
 @bp.get("/events/<int:event_id>/registrations/<int:registration_id>")
