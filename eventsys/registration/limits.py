@@ -88,6 +88,16 @@ def limit_public_registration(view):
     return by_event(by_address(view))
 
 
+def recent_to_mailbox(email: str, now: datetime, allowed: int):
+    """When the mailbox's latest registrations of the window were made, newest first, at most allowed."""
+    return (
+        sa.select(Registration.created_at)
+        .where(Registration.email_key == mailbox_key(email), Registration.created_at > now - MAILBOX_WINDOW)
+        .order_by(Registration.created_at.desc())
+        .limit(allowed)
+    )
+
+
 def ensure_mailbox_not_flooded(email: str, now: datetime | None = None) -> None:
     """Raise TooManyRegistrations when this mailbox had its hour's share of registrations.
 
@@ -96,12 +106,7 @@ def ensure_mailbox_not_flooded(email: str, now: datetime | None = None) -> None:
     """
     now = now or utcnow()
     allowed = current_app.config["REGISTRATION_MAILBOX_LIMIT"]
-    recent = db.session.scalars(
-        sa.select(Registration.created_at)
-        .where(Registration.email_key == mailbox_key(email), Registration.created_at > now - MAILBOX_WINDOW)
-        .order_by(Registration.created_at.desc())
-        .limit(allowed)
-    ).all()
+    recent = db.session.scalars(recent_to_mailbox(email, now, allowed)).all()
     if len(recent) < allowed:
         return
     oldest = recent[-1]

@@ -5,8 +5,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from eventsys.database import db
+from eventsys.database import db, utcnow
 from eventsys.mail.models import OutboundEmail
+from eventsys.registration import limits
 from eventsys.registration.models import Registration
 from tests import servers
 from tests.conftest import _empty_tables, make_app
@@ -157,3 +158,14 @@ def test_with_the_limit_store_down_registration_still_works(limited_app):
 
     # Counted in memory meanwhile: the limit still holds, and nothing is a 500.
     assert [_post(client, event, n).status_code for n in range(3)] == [201, 201, 429]
+
+
+@pytest.mark.parametrize("app", ["postgresql"], indirect=True)
+def test_the_mailbox_count_reads_its_own_index(app):
+    query = limits.recent_to_mailbox("someone@example.org", utcnow(), 3)
+    compiled = query.compile(db.engine)
+    with db.engine.connect() as connection:
+        # A fresh table is too small to be worth an index; forbid the scan to see whether the index fits.
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).scalars())
+    assert "ix_registration_email_key_created_at" in plan
