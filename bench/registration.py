@@ -133,8 +133,10 @@ def machine_busy_percent(seconds: float) -> float | None:
 BROKER_URL = "redis://127.0.0.1:6379/14"
 
 
-#: wrk is one address registering thousands: allowed by configuration, the limiter still in place
-LIMIT_SETTINGS = {"RATELIMIT_EXEMPT_ADDRESSES": "127.0.0.1"}
+#: wrk is one address registering thousands: its limits are raised by configuration, not lifted, so
+#: the limiter still counts every request in Redis as deployed (each email is a mailbox of its own)
+LIMIT_SETTINGS = {"REGISTRATION_RATE_LIMIT": "10000000 per minute",
+                  "REGISTRATION_EVENT_RATE_LIMIT": "10000000 per minute"}
 
 
 def server_env(database_url: str) -> dict[str, str]:
