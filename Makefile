@@ -46,7 +46,12 @@ instance/secret_key:
 lint: setup
 	$(BIN)/ruff check .
 
+# The benchmarks drive the servers with wrk, from Debian's packages (installed when missing and we may).
 bench: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }; }; } || \
+	  { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 	$(BIN)/python bench/registration.py
 
 clean:
