@@ -50,13 +50,13 @@ def upgrade():
     _fill_codes()
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.alter_column('checkin_code', existing_type=sa.String(length=LENGTH), nullable=False)
-        batch_op.create_index('uq_registration_event_id_checkin_code', ['event_id', 'checkin_code'],
+        batch_op.create_index('uq_registration_checkin_code_event_id', ['checkin_code', 'event_id'],
                               unique=True)
 
 
 def downgrade():
     with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.drop_index('uq_registration_event_id_checkin_code')
+        batch_op.drop_index('uq_registration_checkin_code_event_id')
         batch_op.drop_column('checkin_code')
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('session_generation')
