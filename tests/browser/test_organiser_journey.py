@@ -49,7 +49,7 @@ def test_register_find_check_in_and_message(app, live_server, page):
     page.get_by_role("link", name=re.compile("^Registrations")).first.click()
     page.locator("input[name=q]").fill("sharip")
     page.locator("input[name=q]").press("Enter")
-    expect(page.get_by_role("cell", name="Aigul Sharipova")).to_be_visible()
+    expect(page.get_by_role("cell", name="Aigul Sharipova", exact=True)).to_be_visible()
 
     # At the door, her code is typed (lower case, as read out) into the check-in desk: once, then "already".
     page.goto(f"{live_server}/manage/events/{event.id}/checkin")
