@@ -18,6 +18,21 @@ def database_url(raw: str | None, instance_path: str) -> str:
     return raw
 
 
+def engine_options(url: str) -> dict:
+    """Connection pool settings for the database at url.
+
+    On PostgreSQL the pool holds as many connections as a web process has threads
+    (gunicorn's `--threads 8` in the README, DATABASE_POOL_SIZE otherwise): a smaller
+    pool made the busiest threads open and close a connection on every request.
+    Connecting gives up after 5 s, so /healthz and requests fail fast, not hang.
+    """
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        size = int(os.environ.get("DATABASE_POOL_SIZE") or 10)
+        options.update(pool_size=size, max_overflow=size, connect_args={"connect_timeout": 5})
+    return options
+
+
 def _flag(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -62,10 +77,11 @@ BEAT_SCHEDULE = {
 def from_environment(instance_path: str) -> dict:
     """Every setting eventsys reads, by the environment variable named like it."""
     redis_url = os.environ.get("REDIS_URL") or None
+    database = database_url(os.environ.get("DATABASE_URL"), instance_path)
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
-        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database),
         "REDIS_URL": redis_url,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),

@@ -48,3 +48,17 @@ def test_the_embedded_default_is_sqlite_in_the_instance_folder_with_tasks_in_pro
 ])
 def test_database_urls_are_read_as_people_write_them(raw, expected):
     assert database_url(raw, "/instance") == expected
+
+
+def test_a_postgresql_pool_holds_a_connection_per_gunicorn_thread(monkeypatch):
+    """gunicorn --threads 8 (the README's deployment): a pool of 5 would open and close connections."""
+    from eventsys.database import db
+
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.internal/eventsys")
+    with create_app().app_context():
+        assert db.engine.pool.size() >= 8
+        assert db.engine.pool._pre_ping
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "16")
+    with create_app().app_context():
+        assert db.engine.pool.size() == 16
