@@ -126,7 +126,7 @@ def register_public(event: Event, applicant: services.Applicant) -> Registration
     Raises what services.register raises, and TooManyRegistrations; nothing is
     written and no email is sent when it refuses.
     """
-    services.ensure_registration_open(event)
-    values = services.check_applicant(event, applicant)
-    ensure_mailbox_not_flooded(values["email"])
-    return services.register(event, applicant)
+    def mailbox_not_flooded(values: dict) -> None:
+        ensure_mailbox_not_flooded(values["email"])
+
+    return services.register(event, applicant, check=mailbox_not_flooded)

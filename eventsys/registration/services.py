@@ -9,7 +9,9 @@ and no count can pass capacity whatever the concurrency.
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -98,15 +100,19 @@ def _active_registration(event_id: int, email_key: str) -> Registration | None:
     ).first()
 
 
-def register(event: Event, applicant: Applicant, now: datetime | None = None) -> Registration:
+def register(event: Event, applicant: Applicant, now: datetime | None = None,
+             check: Callable[[dict[str, Any]], None] | None = None) -> Registration:
     """Register the applicant: a confirmed seat while any is left, else the waiting list.
 
-    Raises InvalidRegistration, RegistrationClosed or AlreadyRegistered; on any of
-    them nothing is written.
+    check, when given, sees the cleaned values before the seat is taken and may refuse
+    by raising (the public's per-mailbox limit). Raises InvalidRegistration,
+    RegistrationClosed or AlreadyRegistered; on any refusal nothing is written.
     """
     now = now or utcnow()
     ensure_registration_open(event, now)
     values = clean_applicant(event, applicant)
+    if check is not None:
+        check(values)
     values.update(event_id=event.id, email_key=mailbox_key(values["email"]), token=secrets.token_urlsafe(24),
                   checkin_code=checkin_codes.new_code(), locale=applicant.locale, created_at=now,
                   consented_at=now)
