@@ -100,6 +100,24 @@ def _active_registration(event_id: int, email_key: str) -> Registration | None:
     ).first()
 
 
+def _take_seat_once_per_person(values: dict[str, Any]):
+    """take_seat, or AlreadyRegistered when the person holds a place already.
+
+    A unique index refused the row: the one on (event, mailbox) means the person is
+    registered; the one on the check-in code means a random code came up twice
+    (about once in a million registrations of a large event), and a new one is drawn.
+    """
+    for _attempt in range(3):
+        try:
+            return take_seat(values)
+        except sa.exc.IntegrityError:
+            existing = _active_registration(values["event_id"], values["email_key"])
+            if existing is not None:
+                raise AlreadyRegistered(existing) from None
+            values["checkin_code"] = checkin_codes.new_code()
+    return take_seat(values)
+
+
 def register(event: Event, applicant: Applicant, now: datetime | None = None,
              check: Callable[[dict[str, Any]], None] | None = None) -> Registration:
     """Register the applicant: a confirmed seat while any is left, else the waiting list.
@@ -118,14 +136,7 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None,
                   consented_at=now)
     # End the read transaction: the seat is taken on a connection that commits by itself.
     db.session.commit()
-    try:
-        seat = take_seat(values)
-    except sa.exc.IntegrityError:
-        # The partial unique index on (event, mailbox) is what refused it; say who holds the place.
-        existing = _active_registration(values["event_id"], values["email_key"])
-        if existing is None:
-            raise
-        raise AlreadyRegistered(existing) from None
+    seat = _take_seat_once_per_person(values)
     if seat is None:
         db.session.refresh(event)
         ensure_registration_open(event, now)

@@ -3,12 +3,13 @@
 import re
 
 import segno
+import sqlalchemy as sa
 
 from eventsys.database import db
 from eventsys.registration import checkin_codes, qrcodes, services
 from eventsys.registration.models import Registration, RegistrationStatus
 from tests.conftest import both_databases
-from tests.factories import applicant, csrf_token, make_event, make_organiser, sign_in
+from tests.factories import applicant, csrf_token, make_event, make_organiser, registration_body, sign_in
 from tests.registration.test_checkin import Desk, _result
 from tests.registration.test_qrcodes import _emails, _parts, _path_data
 
@@ -84,3 +85,16 @@ def test_another_events_code_checks_nobody_in(app, client):
     assert "Checked in" not in (_result(page) or "")
     db.session.expire_all()
     assert db.session.get(Registration, stranger.id).checked_in_at is None
+
+
+@both_databases
+def test_a_check_in_code_drawn_twice_in_one_event_is_drawn_again_not_a_500(app, client, monkeypatch):
+    event = make_event()
+    draws = iter(["AAAAAAAA", "AAAAAAAA", "BBBBBBBB"])
+    monkeypatch.setattr(checkin_codes, "new_code", lambda: next(draws))
+    path = f"/api/v1/events/{event.slug}/registrations"
+    first = client.post(path, json=registration_body(1))
+    second = client.post(path, json=registration_body(2))
+    assert (first.status_code, second.status_code) == (201, 201)
+    codes = db.session.scalars(sa.select(Registration.checkin_code).order_by(Registration.id)).all()
+    assert codes == ["AAAAAAAA", "BBBBBBBB"]
