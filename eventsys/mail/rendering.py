@@ -15,7 +15,7 @@ from eventsys.messages.models import Mailing
 from eventsys.registration.models import Registration
 from eventsys.registration.services import waitlist_position
 from eventsys.reminders.services import link_comes_with_seat, meeting_link_lead
-from eventsys.speakers import invitations
+from eventsys.speakers import invitation_links, invitations
 from eventsys.speakers.models import Engagement
 
 #: kinds whose message carries the event as an .ics attachment (a cancellation's removes the entry)
@@ -77,7 +77,7 @@ def _engagement_context(session: Session, email: OutboundEmail) -> dict:
     }
     if email.kind == "speaker_invitation":
         # Only the speaker's own email carries the links that answer for them.
-        token = invitations.invitation_token(engagement.id)
+        token = invitation_links.invitation_token(engagement.id)
         context["accept_url"] = external_url("speakers.invitation", token=token, answer="accept")
         context["decline_url"] = external_url("speakers.invitation", token=token, answer="decline")
     return context

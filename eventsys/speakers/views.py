@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from eventsys import tokens
-from eventsys.speakers import invitations
+from eventsys.speakers import invitation_links, invitations
 from eventsys.speakers.forms import InvitationAnswerForm
 from eventsys.speakers.models import InvitationStatus
 
@@ -32,12 +32,12 @@ def _invitation_page(engagement, form: InvitationAnswerForm, status: int = 200, 
     ), status
 
 
-def _link(token: str) -> invitations.InvitationLink:
+def _link(token: str) -> invitation_links.InvitationLink:
     """The engagement and round the link names: 404 for a bad link; InvitationExpired for an old one."""
     try:
-        return invitations.link_from_token(token)
+        return invitation_links.link_from_token(token)
     except tokens.ExpiredToken as expired:
-        engagement = invitations.expire_invitation(invitations.engagement_id_in_expired(expired))
+        engagement = invitations.expire_invitation(invitation_links.engagement_id_in_expired(expired))
         raise invitations.InvitationExpired(engagement) from None
     except tokens.InvalidToken:
         abort(404, description=BAD_LINK)

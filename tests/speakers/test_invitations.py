@@ -13,7 +13,7 @@ from eventsys.database import db, utcnow
 from eventsys.events.lifecycle import cancel_event
 from eventsys.events.models import EventMode, EventStatus, ProgrammeItem
 from eventsys.mail.models import OutboundEmail
-from eventsys.speakers import invitations
+from eventsys.speakers import invitation_links, invitations
 from eventsys.speakers.models import Engagement, Institution, InvitationStatus, Speaker, SpeakerRole
 from tests.conftest import both_databases
 from tests.factories import make_event
@@ -184,7 +184,7 @@ def test_a_link_older_than_its_longest_life_is_expired_by_its_signature(app, cli
     signed_at = int(time.time() - timedelta(days=31).total_seconds())
     with monkeypatch.context() as patch:
         patch.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at)
-        token = invitations.invitation_token(engagement.id)
+        token = invitation_links.invitation_token(engagement.id)
     response = client.get(f"/invitations/{token}")
     assert response.status_code == 410 and "This invitation has expired" in response.text
     db.session.expire_all()
