@@ -36,11 +36,6 @@ from eventsys.registration.models import Registration
 #: how far back the per-mailbox limit looks
 MAILBOX_WINDOW = timedelta(hours=1)
 
-# What ensure_mailbox_not_flooded counts, on every public registration, across all events.
-# Declared here, beside its only reader; it belongs to the registration table all the same
-# (migration "index registrations by mailbox and time").
-sa.Index("ix_registration_email_key_created_at", Registration.email_key, Registration.created_at)
-
 
 class TooManyRegistrations(Exception):
     """A limit refuses this registration; retry_after says in how many seconds it may pass."""

@@ -83,6 +83,8 @@ class Registration(db.Model):
         # The organisers' list pages by registration order or by name, keyset-paginated.
         sa.Index("ix_registration_event_id_id", "event_id", "id"),
         sa.Index("ix_registration_event_id_name", "event_id", "name", "id"),
+        # The per-mailbox limit (limits.py) counts a mailbox's recent registrations across all events.
+        sa.Index("ix_registration_email_key_created_at", "email_key", "created_at"),
         # The check-in desk counts arrivals every few seconds; rows enter it only when checked in,
         # so registering pays nothing for it.
         sa.Index("ix_registration_event_id_checked_in", "event_id",
