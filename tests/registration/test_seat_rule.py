@@ -1,7 +1,9 @@
 """The seat rule under the lock: a freed seat goes to the waiting list first; no interleaving answers 500."""
 
+import sys
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -22,11 +24,15 @@ def _fill(event: Event, count: int) -> None:
         services.register(event, applicant(number))
 
 
-def _wait_until_blocked(engine: sa.Engine, timeout: float = 10.0) -> None:
+def _wait_until_blocked(engine: sa.Engine, answers: list, poster: threading.Thread,
+                        timeout: float = 30.0) -> None:
     """Return once some connection of this database waits for a row lock."""
     deadline = time.monotonic() + timeout
     with engine.connect() as watcher:
         while time.monotonic() < deadline:
+            if answers:
+                raise AssertionError(f"the registration answered without waiting: "
+                                     f"{answers[0].status_code} {answers[0].get_data(as_text=True)}")
             waiting = watcher.scalar(sa.text(
                 "SELECT count(*) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND wait_event_type = 'Lock'"
@@ -34,7 +40,11 @@ def _wait_until_blocked(engine: sa.Engine, timeout: float = 10.0) -> None:
             if waiting:
                 return
             time.sleep(0.02)
-    raise AssertionError("the registration never waited for the event's lock")
+        activity = watcher.execute(sa.text(
+            "SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity "
+            "WHERE datname = current_database()")).all()
+    stack = "".join(traceback.format_stack(sys._current_frames()[poster.ident]))
+    raise AssertionError(f"the registration never waited for the event's lock:\n{activity}\n{stack}")
 
 
 def _post_while_the_row_is_held(client, event: Event, changes: list[str], body: dict):
@@ -49,7 +59,7 @@ def _post_while_the_row_is_held(client, event: Event, changes: list[str], body: 
         client.post(path, json=body)))
     poster.start()
     try:
-        _wait_until_blocked(db.engine)
+        _wait_until_blocked(db.engine, answers, poster)
     finally:
         transaction.commit()
         holder.close()
