@@ -61,7 +61,8 @@ def celery_settings(redis_url: str | None) -> dict:
     }
 
 
-TASK_MODULES = ("eventsys.mail.tasks", "eventsys.reminders.tasks", "eventsys.speakers.tasks")
+TASK_MODULES = ("eventsys.mail.tasks", "eventsys.registration.tasks", "eventsys.reminders.tasks",
+                "eventsys.speakers.tasks")
 
 #: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
 WORKER_QUEUES = ("default", "mail")
@@ -71,6 +72,7 @@ BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "eventsys.mail.sweep_outbox", "schedule": 30.0},
     "queue-due-reminders": {"task": "eventsys.reminders.queue_due_reminders", "schedule": 60.0},
     "expire-invitations": {"task": "eventsys.speakers.expire_invitations", "schedule": 3600.0},
+    "prune-registration-attempts": {"task": "eventsys.registration.prune_attempts", "schedule": 600.0},
 }
 
 
@@ -128,6 +130,12 @@ def from_environment(instance_path: str) -> dict:
         #: registrations one mailbox (plus tags and look-alikes folded) may receive per hour, all events
         #: together: each sends an email, so more would let a stranger flood someone's inbox
         "REGISTRATION_MAILBOX_LIMIT": int(os.environ.get("REGISTRATION_MAILBOX_LIMIT") or 3),
+        #: minutes a public registrant has to click the link that confirms their address (events that
+        #: verify addresses); nothing is held meanwhile
+        "REGISTRATION_VERIFY_MINUTES": int(os.environ.get("REGISTRATION_VERIFY_MINUTES") or 30),
+        #: requests per client address to the links the public opens from emails (confirming an address,
+        #: one's registration page): a secret cannot be guessed at speed
+        "PUBLIC_LINK_RATE_LIMIT": os.environ.get("PUBLIC_LINK_RATE_LIMIT") or "60 per minute",
         #: client addresses the registration limits leave alone (the benchmark's load generator),
         #: comma-separated
         "RATELIMIT_EXEMPT_ADDRESSES": [a.strip() for a in (os.environ.get("RATELIMIT_EXEMPT_ADDRESSES") or "")

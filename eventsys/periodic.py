@@ -11,6 +11,7 @@ import logging
 
 from eventsys.database import db
 from eventsys.mail import outbox
+from eventsys.registration import verification
 from eventsys.reminders.services import queue_due_reminders
 from eventsys.speakers.invitations import expire_invitations
 
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 PERIODIC_WORK = {
     "eventsys.reminders.queue_due_reminders": queue_due_reminders,
     "eventsys.speakers.expire_invitations": expire_invitations,
+    "eventsys.registration.prune_attempts": verification.prune,
     "eventsys.mail.sweep_outbox": outbox.sweep,
 }
 

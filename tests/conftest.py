@@ -68,7 +68,7 @@ def _forget_request_caches(sender, **_extra) -> None:
 #: tests/registration/test_limits.py sets its own
 UNLIMITED_REGISTRATION = {"REGISTRATION_RATE_LIMIT": "100000 per second",
                           "REGISTRATION_EVENT_RATE_LIMIT": "100000 per second",
-                          "REGISTRATION_MAILBOX_LIMIT": 100000}
+                          "REGISTRATION_MAILBOX_LIMIT": 100000, "PUBLIC_LINK_RATE_LIMIT": "100000 per second"}
 
 
 def make_app(url: str, **config):

@@ -1,6 +1,6 @@
 """Events and registration as JSON, for the school's website and apps."""
 
-from flask import url_for
+from flask import jsonify, url_for
 from flask_smorest import Blueprint, abort
 
 from eventsys.api.parser import ApiParser
@@ -10,12 +10,14 @@ from eventsys.api.schemas import (
     EventSummarySchema,
     RegistrationRequestSchema,
     RegistrationResultSchema,
+    UnverifiedRegistrationSchema,
 )
 from eventsys.errors import ErrorsSchema
 from eventsys.events import services as events
 from eventsys.locales import request_locale, supported_locale
-from eventsys.registration import limits
+from eventsys.registration import limits, public
 from eventsys.registration import services as registration
+from eventsys.registration.models import RegistrationAttempt
 
 blp = Blueprint(
     "api_events", __name__, url_prefix="/api/v1", description="Upcoming events and registration"
@@ -60,6 +62,9 @@ def get_event(slug: str):
 @blp.route("/events/<slug:slug>/registrations", methods=["POST"])
 @blp.arguments(RegistrationRequestSchema)
 @blp.response(201, RegistrationResultSchema)
+@blp.alt_response(202, schema=UnverifiedRegistrationSchema,
+                  description="The event verifies addresses: a link went to the email, and the seat or "
+                              "waiting-list place is decided when it is opened; nothing is held until then")
 @blp.alt_response(403, schema=ErrorsSchema, description="Registration is not open (yet) for this event")
 @blp.alt_response(404, schema=ErrorsSchema, description="No such event")
 @blp.alt_response(409, schema=ErrorsSchema, description="This email is already registered for the event")
@@ -70,7 +75,11 @@ def get_event(slug: str):
                               "mailbox; the Retry-After header says in how many seconds to try again")
 @limits.limit_public_registration
 def create_registration(data, slug: str):
-    """Register for an event: a confirmed seat while any is left, else a place on the waiting list."""
+    """Register for an event: a confirmed seat while any is left, else a place on the waiting list.
+
+    On an event that verifies addresses the answer is 202 and the registration is made
+    when the person opens the link emailed to them.
+    """
     event = events.event_by_slug(slug) or abort(404, errors={"slug": ["No such event."]})
     applicant = registration.Applicant(
         name=data["name"],
@@ -82,7 +91,7 @@ def create_registration(data, slug: str):
         locale=supported_locale(data["locale"]) or request_locale(),
     )
     try:
-        created = limits.register_public(event, applicant)
+        created = public.register(event, applicant)
     except limits.TooManyRegistrations as refused:
         abort(429, errors={refused.field: [str(refused)]}, headers={"Retry-After": str(refused.retry_after)})
     except registration.InvalidRegistration as invalid:
@@ -91,6 +100,12 @@ def create_registration(data, slug: str):
         abort(409, errors={"email": [str(already)]})
     except registration.RegistrationClosed as closed:
         abort(410 if closed.gone else 403, errors={"event": [str(closed)]})
+    if isinstance(created, RegistrationAttempt):
+        minutes = round((created.expires_at - created.created_at).total_seconds() / 60)
+        unverified = {"status": "unverified", "expires_at": created.expires_at,
+                      "message": f"We have sent a link to {created.values['email']}. Open it within "
+                                 f"{minutes} minutes to complete the registration."}
+        return jsonify(UnverifiedRegistrationSchema().dump(unverified)), 202
     return {
         "status": created.status,
         "position": created.position_when_registered,

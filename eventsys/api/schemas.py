@@ -149,6 +149,13 @@ class RegistrationRequestSchema(Strict):
     locale = fields.String(load_default=None, validate=validate.Length(max=16))
 
 
+class UnverifiedRegistrationSchema(Strict):
+    status = fields.String(metadata={"description": "Always `unverified`: nothing is held yet",
+                                     "enum": ["unverified"]})
+    expires_at = fields.AwareDateTime(metadata={"description": "When the emailed link stops working"})
+    message = fields.String(metadata={"description": "What the registrant must do, in words to show them"})
+
+
 class RegistrationResultSchema(Strict):
     status = fields.Enum(RegistrationStatus, by_value=True)
     position = fields.Integer(allow_none=True, metadata={"description": "Place on the waiting list"})

@@ -58,6 +58,8 @@ class EventDetails:
     language: str
     requires_approval: bool
     reminder_offsets: list[int] | None
+    #: None: on for a new event with limited seats, unchanged on an edit
+    verify_emails: bool | None = None
 
 
 def suggest_slug(title: str) -> str:
@@ -134,6 +136,9 @@ def create_event(details: EventDetails, creator: User) -> Event:
     """Save a new draft event (its address made from the title when blank); its creator manages it."""
     if not details.slug:
         details = replace(details, slug=free_slug(suggest_slug(details.title)))
+    if details.verify_emails is None:
+        # Limited seats are what a script grabs with made-up addresses; unlimited ones cost it nothing.
+        details = replace(details, verify_emails=details.capacity is not None)
     errors = detail_errors(details)
     if errors:
         raise ChangeRefused(errors)

@@ -167,6 +167,11 @@ class EventForm(_LocalTimes, Form):
         "Registrations wait for an organiser's approval",
         description="Turning this off does not approve the people already pending: approve them on the "
                     "registrations page.")
+    verify_emails = BooleanField(
+        "Public registrants confirm their email address first", default=True,
+        description="They get a link by email, and their seat or waiting-list place is decided when they "
+                    "click it: a script cannot take seats with made-up addresses. Your own additions "
+                    "skip this.")
     reminder_offsets = ParsedTextField(
         "Reminders before the start", parse_offsets, format_offsets,
         description="Like 7d, 1d, 1h (w weeks, d days, h hours, m minutes), separated by commas. Blank: "
@@ -190,7 +195,7 @@ class EventForm(_LocalTimes, Form):
             registration_opens_at=self.moments.get("registration_opens_at"),
             registration_closes_at=self.moments.get("registration_closes_at"),
             language=_text(self.language), requires_approval=self.requires_approval.data,
-            reminder_offsets=self.reminder_offsets.data,
+            reminder_offsets=self.reminder_offsets.data, verify_emails=self.verify_emails.data,
         )
 
 
@@ -199,7 +204,7 @@ def event_form(event: Event | None = None) -> EventForm:
     if event is None:
         return EventForm()
     names = ("title", "slug", "summary", "description", "timezone", "venue", "meeting_url", "capacity",
-             "language", "requires_approval", "reminder_offsets")
+             "language", "requires_approval", "verify_emails", "reminder_offsets")
     data = {name: getattr(event, name) for name in names}
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
         data[name] = wall_time(getattr(event, name), event.timezone)

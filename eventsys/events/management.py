@@ -64,7 +64,8 @@ def update_event(event_id: int, details: EventDetails) -> list[Registration]:
         _move_programme(event, details)
         rescheduling.announce_move(event, details.starts_at, details.ends_at)
         for name, value in asdict(details).items():
-            setattr(event, name, value)
+            if value is not None or name != "verify_emails":
+                setattr(event, name, value)
         # Seats a raise frees go to the people waiting in this same transaction, under the same lock:
         # committed apart, a newcomer could take one before them.
         promoted = fill_free_seats(event, utcnow())

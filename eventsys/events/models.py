@@ -67,6 +67,9 @@ class Event(db.Model):
     reminder_offsets: Mapped[list[int] | None] = mapped_column(sa.JSON)
     #: registrations wait as `pending` until an organiser approves them
     requires_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: a public registrant gets a place only once they click the link emailed to them
+    #: (registration/verification.py); organisers' own additions never wait for it
+    verify_emails: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: kept in step with the registrations by the registration services, under the event's row lock
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlisted_count: Mapped[int] = mapped_column(default=0)

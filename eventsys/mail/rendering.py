@@ -56,6 +56,18 @@ def _move_context(email: OutboundEmail) -> dict:
     return {name: datetime.fromisoformat(email.context[name]) for name in ("old_starts_at", "old_ends_at")}
 
 
+def _event_context(session: Session, email: OutboundEmail) -> dict:
+    """The event of an email about no registration yet (a registrant confirming their address)."""
+    event = session.get(Event, email.event_id)
+    return {"event": event, "event_url": external_url("events.detail", slug=event.slug)}
+
+
+def _verification_context(email: OutboundEmail) -> dict:
+    """When the verification link stops working, as an instant, and how many minutes that is."""
+    expires_at = datetime.fromisoformat(email.context["expires_at"])
+    return {"expires_at": expires_at, "minutes": round((expires_at - email.created_at).total_seconds() / 60)}
+
+
 def _engagement_context(session: Session, email: OutboundEmail) -> dict:
     """The invitation, its speaker, event and item; the speaker's own email also gets the answer links."""
     engagement = session.scalars(
@@ -106,6 +118,8 @@ def context_for(session: Session, email: OutboundEmail) -> dict:
         context.update(_registration_context(session, email))
     if email.kind == "event_moved":
         context.update(_move_context(email))
+    if email.kind == "registration_verify":
+        context.update(_event_context(session, email), **_verification_context(email))
     if "engagement_id" in email.context:
         context.update(_engagement_context(session, email))
     if "mailing_id" in email.context:

@@ -27,11 +27,9 @@ import sqlalchemy as sa
 from flask import current_app, request
 
 from eventsys.database import db, utcnow
-from eventsys.events.models import Event
 from eventsys.extensions import limiter
-from eventsys.registration import services
 from eventsys.registration.mailboxes import mailbox_key
-from eventsys.registration.models import Registration
+from eventsys.registration.models import Registration, RegistrationAttempt
 
 #: how far back the per-mailbox limit looks
 MAILBOX_WINDOW = timedelta(hours=1)
@@ -84,13 +82,19 @@ def limit_public_registration(view):
 
 
 def recent_to_mailbox(email: str, now: datetime, allowed: int):
-    """When the mailbox's latest registrations of the window were made, newest first, at most allowed."""
-    return (
-        sa.select(Registration.created_at)
-        .where(Registration.email_key == mailbox_key(email), Registration.created_at > now - MAILBOX_WINDOW)
-        .order_by(Registration.created_at.desc())
-        .limit(allowed)
-    )
+    """When the mailbox was last written to by a public action of the window, newest first, at most allowed.
+
+    Registrations count, and the attempts still waiting for a click (each sent a
+    verification email); a clicked attempt counts as the registration it made.
+    """
+    key, since = mailbox_key(email), now - MAILBOX_WINDOW
+    registered = sa.select(Registration.created_at.label("at")).where(
+        Registration.email_key == key, Registration.created_at > since)
+    attempted = sa.select(RegistrationAttempt.created_at.label("at")).where(
+        RegistrationAttempt.email_key == key, RegistrationAttempt.created_at > since,
+        RegistrationAttempt.registration_id.is_(None))
+    both = sa.union_all(registered, attempted).subquery()
+    return sa.select(both.c.at).order_by(both.c.at.desc()).limit(allowed)
 
 
 def ensure_mailbox_not_flooded(email: str, now: datetime | None = None) -> None:
@@ -113,15 +117,3 @@ def ensure_mailbox_not_flooded(email: str, now: datetime | None = None) -> None:
         f"try again in {math.ceil(wait / 60)} minutes.",
         retry_after=wait, field="email",
     )
-
-
-def register_public(event: Event, applicant: services.Applicant) -> Registration:
-    """services.register for the public: the same rules, after the per-mailbox limit.
-
-    Raises what services.register raises, and TooManyRegistrations; nothing is
-    written and no email is sent when it refuses.
-    """
-    def mailbox_not_flooded(values: dict) -> None:
-        ensure_mailbox_not_flooded(values["email"])
-
-    return services.register(event, applicant, check=mailbox_not_flooded)

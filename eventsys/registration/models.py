@@ -156,3 +156,34 @@ class RegistrationTally(db.Model):
     #: ISO 3166-1 alpha-2
     country: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class RegistrationAttempt(db.Model):
+    """A public registration waiting for its email address to be confirmed; it holds nothing.
+
+    Events with verify_emails keep what the person submitted here and email them a
+    link (registration/verification.py). The seat or waiting-list place is decided
+    only when the link is clicked; an attempt nobody clicks expires and is deleted.
+    """
+
+    __table_args__ = (
+        # The per-mailbox limit counts the verification emails a mailbox was sent in the last hour.
+        sa.Index("ix_registration_attempt_email_key_created_at", "email_key", "created_at"),
+        # The periodic clean-up deletes the expired ones.
+        sa.Index("ix_registration_attempt_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    #: the canonical mailbox (registration/mailboxes.py), as on Registration
+    email_key: Mapped[str] = mapped_column(sa.String(64))
+    #: the checked form (applicants.clean_applicant); emptied once it became a registration
+    values: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: after this the link no longer registers anyone
+    expires_at: Mapped[datetime]
+    #: the registration its click made; set once
+    registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"))
+
+    event: Mapped[Event] = relationship()

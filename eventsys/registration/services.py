@@ -35,9 +35,9 @@ from eventsys.registration.seats import take_seat
 #: the names callers use as services.<name>: the rules and the ways they can refuse
 __all__ = [
     "AlreadyRegistered", "Applicant", "InvalidRegistration", "RegistrationClosed", "RegistrationError",
-    "cancel_registration", "check_applicant", "ensure_cancellable", "ensure_registration_open",
-    "fill_free_seats", "find_by_token", "has_free_seat", "lock_event", "promote_from_waitlist", "register",
-    "waitlist_position",
+    "active_registration", "cancel_registration", "check_applicant", "ensure_cancellable",
+    "ensure_registration_open", "fill_free_seats", "find_by_token", "has_free_seat", "lock_event",
+    "promote_from_waitlist", "register", "register_checked", "waitlist_position",
 ]
 
 #: what secrets.token_urlsafe produces; anything else cannot be a token and is not looked up
@@ -90,7 +90,8 @@ def has_free_seat(event: Event) -> bool:
     return below_capacity and event.waitlisted_count == 0
 
 
-def _active_registration(event_id: int, email_key: str) -> Registration | None:
+def active_registration(event_id: int, email_key: str) -> Registration | None:
+    """The person's registration for the event that is not cancelled, if any."""
     return db.session.scalars(
         sa.select(Registration).where(
             Registration.event_id == event_id,
@@ -111,7 +112,7 @@ def _take_seat_once_per_person(values: dict[str, Any]):
         try:
             return take_seat(values)
         except sa.exc.IntegrityError:
-            existing = _active_registration(values["event_id"], values["email_key"])
+            existing = active_registration(values["event_id"], values["email_key"])
             if existing is not None:
                 raise AlreadyRegistered(existing) from None
             values["checkin_code"] = checkin_codes.new_code()
@@ -131,9 +132,19 @@ def register(event: Event, applicant: Applicant, now: datetime | None = None,
     values = clean_applicant(event, applicant)
     if check is not None:
         check(values)
-    values.update(event_id=event.id, email_key=mailbox_key(values["email"]), token=secrets.token_urlsafe(24),
-                  checkin_code=checkin_codes.new_code(), locale=applicant.locale, created_at=now,
-                  consented_at=now)
+    return register_checked(event, values, applicant.locale, now)
+
+
+def register_checked(event: Event, checked: dict[str, Any], locale: str, now: datetime,
+                     consented_at: datetime | None = None) -> Registration:
+    """register, for what clean_applicant already accepted (kept while an email address was confirmed).
+
+    The seat is decided now, under the event's lock; consented_at is when the person
+    agreed, if before now. Raises RegistrationClosed or AlreadyRegistered.
+    """
+    values = dict(checked, event_id=event.id, email_key=mailbox_key(checked["email"]),
+                  token=secrets.token_urlsafe(24), checkin_code=checkin_codes.new_code(), locale=locale,
+                  created_at=now, consented_at=consented_at or now)
     # End the read transaction: the seat is taken on a connection that commits by itself.
     db.session.commit()
     seat = _take_seat_once_per_person(values)

@@ -1,13 +1,14 @@
 """Registering through the web form, and the attendee's self-service page."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 
 from eventsys.events import services as events
+from eventsys.extensions import limiter
 from eventsys.locales import request_locale
-from eventsys.registration import limits, qrcodes, services
+from eventsys.registration import limits, public, qrcodes, services, verification
 from eventsys.registration.forms import registration_form_for
-from eventsys.registration.models import RegistrationStatus
+from eventsys.registration.models import RegistrationAttempt, RegistrationStatus
 from eventsys.reminders.services import meeting_link_lead
 
 bp = Blueprint("registration", __name__)
@@ -80,7 +81,10 @@ def register(slug: str):
             # Without consent nothing is registered, but the person still sees every other problem.
             services.check_applicant(event, applicant)
         else:
-            registration = limits.register_public(event, applicant)
+            registration = public.register(event, applicant)
+            if isinstance(registration, RegistrationAttempt):
+                flash(registration.values["email"], "verify")
+                return redirect(url_for("registration.check_email", slug=event.slug), code=303)
             flash("Thank you: your registration is recorded.", "registered")
             return redirect(url_for("registration.manage", token=registration.token), code=303)
     except services.InvalidRegistration as invalid:
@@ -96,7 +100,36 @@ def register(slug: str):
     return render_template("registration/form.html", event=event, form=form), 422
 
 
+def _public_link_limit() -> str:
+    return current_app.config["PUBLIC_LINK_RATE_LIMIT"]
+
+
+@bp.get("/events/<slug:slug>/register/check-email")
+def check_email(slug: str):
+    """After a registration on an event that verifies addresses: the link is in the person's inbox."""
+    event = events.event_by_slug(slug) or abort(404)
+    return render_template("registration/check_email.html", event=event,
+                           minutes=int(verification.window().total_seconds() // 60))
+
+
+@bp.get("/registrations/confirm/<token>")
+@limiter.limit(_public_link_limit)
+def verify(token: str):
+    """The link in the verification email: the seat or waiting-list place is decided now, at the click."""
+    try:
+        registration = verification.confirm(token)
+    except verification.VerificationFailed as failed:
+        return render_template("registration/verify_failed.html", reason=str(failed),
+                               event=failed.event), 410 if failed.expired else 404
+    except services.RegistrationClosed as closed:
+        return render_template("registration/verify_failed.html", reason=str(closed), event=None), \
+            410 if closed.gone else 403
+    flash("Thank you: your email address is confirmed and your registration is recorded.", "registered")
+    return redirect(url_for("registration.manage", token=registration.token), code=303)
+
+
 @bp.get("/r/<token>")
+@limiter.limit(_public_link_limit)
 def manage(token: str):
     """The attendee's own page: status, place on the waiting list, check-in code, and a cancel button."""
     registration = services.find_by_token(token) or abort(404)
@@ -115,6 +148,7 @@ def manage(token: str):
 
 
 @bp.get("/r/<token>/qr.png")
+@limiter.limit(_public_link_limit)
 def qr_code(token: str):
     """The check-in code as an image, for emails; only while the registration holds a seat."""
     registration = services.find_by_token(token)
@@ -128,6 +162,7 @@ def qr_code(token: str):
 
 
 @bp.post("/r/<token>/cancel")
+@limiter.limit(_public_link_limit)
 def cancel(token: str):
     """Cancel one's own registration; the seat goes to the first person waiting."""
     registration = services.find_by_token(token) or abort(404)

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.database import db
+from eventsys.events.models import Event
 from eventsys.mail.models import OutboundEmail
 from eventsys.registration.models import Registration
 from tests import servers
@@ -107,3 +108,71 @@ def test_a_bot_filling_the_honeypot_is_refused(app, limited_server):
             "consent": "y", "website": "http://spam.example", "csrf_token": token})
     assert answer.status_code == 422
     assert _count(Registration) == 0
+
+
+@pytest.mark.parametrize("app", ["postgresql"], indirect=True)
+def test_a_flood_on_an_event_that_verifies_addresses_holds_nothing_and_a_person_s_click_gets_the_seat(
+        app, limited_server):
+    event = make_event(capacity=300, verify_emails=True)
+
+    answers = _flood(limited_server, event.slug, seconds=3)
+
+    statuses = [a.status_code for a in answers]
+    assert statuses.count(202) == PER_ADDRESS and set(statuses) == {202, 429}
+    assert all(a.json()["status"] == "unverified" for a in answers if a.status_code == 202)
+    # Made-up addresses never click: no seat, no waiting-list place, no registration.
+    assert _count(Registration) == 0
+    db.session.expire_all()
+    saved = db.session.get(Event, event.id)
+    assert (saved.confirmed_count, saved.waitlisted_count) == (0, 0)
+
+    person = httpx.post(f"{limited_server}/api/v1/events/{event.slug}/registrations",
+                        json=registration_body(1, email="real.person@example.org"),
+                        headers={"X-Forwarded-For": "198.51.100.7"})
+    assert person.status_code == 202
+    clicked = httpx.get(limited_server + _confirmation_path("real.person@example.org"))
+    assert clicked.status_code == 303
+    assert "Your seat is confirmed." in httpx.get(limited_server + clicked.headers["location"]).text
+
+
+def _confirmation_path(address: str) -> str:
+    """The path of the link in the verification email to address (its row in the outbox)."""
+    db.session.expire_all()
+    url = db.session.scalars(sa.select(OutboundEmail.context).where(
+        OutboundEmail.recipient == address, OutboundEmail.kind == "registration_verify")).one()["verify_url"]
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+@pytest.mark.parametrize("app", ["postgresql"], indirect=True)
+def test_clicks_arriving_together_take_seats_in_the_order_the_database_serves_them_without_overbooking(
+        app, limited_server):
+    event = make_event(capacity=10, verify_emails=True)
+    people = [f"person{n}@example.org" for n in range(30)]
+    for n, address in enumerate(people):
+        answer = httpx.post(f"{limited_server}/api/v1/events/{event.slug}/registrations",
+                            json=registration_body(n, email=address),
+                            headers={"X-Forwarded-For": f"198.51.100.{n + 1}"})
+        assert answer.status_code == 202
+    paths = [_confirmation_path(address) for address in people]
+
+    # Every link clicked twice, all at once (people double-click, and mail scanners open links too).
+    with httpx.Client(base_url=limited_server, timeout=30) as http, \
+            ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda path: http.get(path), paths + paths[::-1]))
+
+    assert {a.status_code for a in answers} == {303}
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id)).all()
+    assert sorted(r.email for r in rows) == sorted(people), "one registration per person"
+    by_status = {status: [r for r in rows if r.status.value == status]
+                 for status in ("confirmed", "waitlisted")}
+    assert len(by_status["confirmed"]) == 10 and len(by_status["waitlisted"]) == 20
+    assert sorted(r.waitlist_number for r in by_status["waitlisted"]) == list(range(1, 21))
+    saved = db.session.get(Event, event.id)
+    assert (saved.confirmed_count, saved.waitlisted_count) == (10, 20)
+    first_emails = db.session.scalar(sa.select(sa.func.count()).select_from(OutboundEmail).where(
+        OutboundEmail.kind.in_(["registration_confirmed", "registration_waitlisted"])))
+    assert first_emails == 30, "each person is told their place once"
+    # Both clicks of one link lead to the same page.
+    for path, again in zip(paths, answers[len(paths):][::-1], strict=True):
+        assert again.headers["location"] == answers[paths.index(path)].headers["location"]

@@ -1,0 +1,24 @@
+"""The public's way in: the per-mailbox limit, then a registration, or an attempt to confirm by email.
+
+The web form and the API both call `register`, so the two can never differ in what
+they let through. Organisers adding people by hand call services.register directly:
+neither the limit nor the verification applies to them.
+"""
+
+from eventsys.events.models import Event
+from eventsys.registration import limits, services, verification
+from eventsys.registration.models import Registration, RegistrationAttempt
+
+
+def register(event: Event, applicant: services.Applicant) -> Registration | RegistrationAttempt:
+    """Register the applicant, or, on an event that verifies addresses, email them the link that will.
+
+    Raises what services.register raises, and limits.TooManyRegistrations; nothing is
+    written and no email is sent when it refuses.
+    """
+    def mailbox_not_flooded(values: dict) -> None:
+        limits.ensure_mailbox_not_flooded(values["email"])
+
+    if event.verify_emails:
+        return verification.start(event, applicant, check=mailbox_not_flooded)
+    return services.register(event, applicant, check=mailbox_not_flooded)
