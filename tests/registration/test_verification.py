@@ -182,7 +182,9 @@ def test_a_click_after_registration_closed_says_so_and_registers_nobody(app, cli
 def test_the_form_sends_the_person_to_check_their_inbox_then_the_link_to_their_page(app, client, mail_dir):
     event = make_event(capacity=10, verify_emails=True)
     path = f"/events/{event.slug}/register"
-    form = read_form(client.get(path).get_data(as_text=True)).fields
+    empty = client.get(path).get_data(as_text=True)
+    assert "We will email you a link: your seat, or your place on the waiting list, is decided" in empty
+    form = read_form(empty).fields
     form.update(name="Olena Kovalenko", email="olena@example.ua", affiliation="Kyiv Polytechnic",
                 country="UA", category="faculty", consent="y")
 
