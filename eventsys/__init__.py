@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from eventsys import config
+from eventsys import config, pool_liveness
 from eventsys.celery_app import celery_init_app
 from eventsys.errors import register_error_handlers
 from eventsys.extensions import api as rest_api  # not `api`: that name is the eventsys.api package
@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     sa.orm.configure_mappers()
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            pool_liveness.install(db.engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     rest_api.init_app(app)

@@ -24,9 +24,11 @@ def engine_options(url: str) -> dict:
     On PostgreSQL the pool holds as many connections as a web process has threads
     (gunicorn's `--threads 8` in the README, DATABASE_POOL_SIZE otherwise): a smaller
     pool made the busiest threads open and close a connection on every request.
-    Connecting gives up after 5 s, so /healthz and requests fail fast, not hang.
+    Connecting gives up after 5 s, so /healthz and requests fail fast, not hang. A
+    connection is checked to be alive before use when it sat idle (pool_liveness.py),
+    not on every checkout.
     """
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {}
     if url.startswith("postgresql"):
         size = int(os.environ.get("DATABASE_POOL_SIZE") or 10)
         options.update(pool_size=size, max_overflow=size, connect_args={"connect_timeout": 5})
@@ -143,8 +145,9 @@ def from_environment(instance_path: str) -> dict:
         #: reverse proxies in front of eventsys that append to X-Forwarded-For; 0 ignores the header,
         #: since without a proxy anyone can write it and pass for any address
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
-        #: so a refused client learns when to try again
-        "RATELIMIT_HEADERS_ENABLED": True,
+        #: off: the X-RateLimit-* headers on every answer cost a round trip to Redis each; a refused
+        #: client still learns when to try again from Retry-After (errors.seconds_until_allowed)
+        "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": "eventsys-limits",
         #: with Redis down, count in this process (warning logged) rather than answer sign-ins with 500

@@ -1,9 +1,12 @@
 """Error responses: `{"errors": {field: [messages]}}` under /api/, a readable page elsewhere."""
 
+import math
+import time
 from typing import Any
 
 import marshmallow as ma
 from flask import Flask, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -54,10 +57,24 @@ def _is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+def seconds_until_allowed() -> int:
+    """Seconds until the rate limit this request just broke lets the client through again."""
+    from eventsys.extensions import limiter  # extensions imports this module for ErrorsSchema
+
+    current = limiter.current_limit
+    return max(1, math.ceil(current.reset_at - time.time())) if current else 60
+
+
 def _protocol_headers(error: HTTPException) -> dict[str, str]:
-    """The headers the error itself carries (Allow on a 405, WWW-Authenticate on a 401…), bar its type."""
+    """The headers the error itself carries (Allow on a 405, WWW-Authenticate on a 401…), bar its type.
+
+    A 429 from a rate limit carries Retry-After. Flask-Limiter would add it only with its
+    rate-limit headers on every answer, which cost a round trip to Redis per request.
+    """
     headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
     headers.update((getattr(error, "data", None) or {}).get("headers") or {})
+    if isinstance(error, RateLimitExceeded):
+        headers.setdefault("Retry-After", str(seconds_until_allowed()))
     return headers
 
 

@@ -58,7 +58,6 @@ def test_a_postgresql_pool_holds_a_connection_per_gunicorn_thread(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.internal/eventsys")
     with create_app().app_context():
         assert db.engine.pool.size() >= 8
-        assert db.engine.pool._pre_ping
     monkeypatch.setenv("DATABASE_POOL_SIZE", "16")
     with create_app().app_context():
         assert db.engine.pool.size() == 16

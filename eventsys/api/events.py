@@ -80,7 +80,7 @@ def create_registration(data, slug: str):
     On an event that verifies addresses the answer is 202 and the registration is made
     when the person opens the link emailed to them.
     """
-    event = events.event_by_slug(slug) or abort(404, errors={"slug": ["No such event."]})
+    event = public.event_to_register_for(slug) or abort(404, errors={"slug": ["No such event."]})
     applicant = registration.Applicant(
         name=data["name"],
         email=data["email"],

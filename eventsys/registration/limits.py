@@ -20,13 +20,14 @@ not a flood.
 """
 
 import math
-import time
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, request
 
 from eventsys.database import db, utcnow
+from eventsys.errors import seconds_until_allowed
 from eventsys.extensions import limiter
 from eventsys.registration.mailboxes import mailbox_key
 from eventsys.registration.models import Registration, RegistrationAttempt
@@ -45,18 +46,12 @@ class TooManyRegistrations(Exception):
         self.field = field
 
 
-def _seconds_left() -> int:
-    """Seconds until the limit just breached lets this client through again."""
-    current = limiter.current_limit
-    return max(1, math.ceil(current.reset_at - time.time())) if current else 60
-
-
 def _address_message() -> str:
-    return f"Too many registrations from your address; try again in {_seconds_left()} seconds."
+    return f"Too many registrations from your address; try again in {seconds_until_allowed()} seconds."
 
 
 def _event_message() -> str:
-    return f"Too many registrations for this event right now; try again in {_seconds_left()} seconds."
+    return f"Too many registrations for this event right now; try again in {seconds_until_allowed()} seconds."
 
 
 def _exempt() -> bool:
@@ -81,20 +76,22 @@ def limit_public_registration(view):
     return by_event(by_address(view))
 
 
-def recent_to_mailbox(email: str, now: datetime, allowed: int):
+@cache
+def recent_to_mailbox():
     """When the mailbox was last written to by a public action of the window, newest first, at most allowed.
 
     Registrations count, and the attempts still waiting for a click (each sent a
-    verification email); a clicked attempt counts as the registration it made.
+    verification email); a clicked attempt counts as the registration it made. Built
+    once with parameters (key, since, allowed): building it cost more than running it.
     """
-    key, since = mailbox_key(email), now - MAILBOX_WINDOW
+    key, since = sa.bindparam("key"), sa.bindparam("since", type_=Registration.created_at.type)
     registered = sa.select(Registration.created_at.label("at")).where(
         Registration.email_key == key, Registration.created_at > since)
     attempted = sa.select(RegistrationAttempt.created_at.label("at")).where(
         RegistrationAttempt.email_key == key, RegistrationAttempt.created_at > since,
         RegistrationAttempt.registration_id.is_(None))
     both = sa.union_all(registered, attempted).subquery()
-    return sa.select(both.c.at).order_by(both.c.at.desc()).limit(allowed)
+    return sa.select(both.c.at).order_by(both.c.at.desc()).limit(sa.bindparam("allowed", type_=sa.Integer))
 
 
 def ensure_mailbox_not_flooded(email: str, now: datetime | None = None) -> None:
@@ -105,7 +102,8 @@ def ensure_mailbox_not_flooded(email: str, now: datetime | None = None) -> None:
     """
     now = now or utcnow()
     allowed = current_app.config["REGISTRATION_MAILBOX_LIMIT"]
-    recent = db.session.scalars(recent_to_mailbox(email, now, allowed)).all()
+    recent = db.session.scalars(recent_to_mailbox(), {
+        "key": mailbox_key(email), "since": now - MAILBOX_WINDOW, "allowed": allowed}).all()
     if len(recent) < allowed:
         return
     oldest = recent[-1]

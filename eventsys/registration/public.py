@@ -5,9 +5,30 @@ they let through. Organisers adding people by hand call services.register direct
 neither the limit nor the verification applies to them.
 """
 
+from flask import Response, after_this_request
+
+from eventsys.database import db
+from eventsys.events import services as events
 from eventsys.events.models import Event
 from eventsys.registration import limits, services, verification
 from eventsys.registration.models import Registration, RegistrationAttempt
+
+
+def event_to_register_for(slug: str) -> Event | None:
+    """The event a public registration request is for, read as the first thing the request does.
+
+    On PostgreSQL the request then reads and registers on one connection without a
+    transaction (services.read_outside_transactions); the connection goes back to the
+    pool with the response.
+    """
+    services.read_outside_transactions()
+
+    @after_this_request
+    def _end_reads(response: Response) -> Response:
+        db.session.commit()
+        return response
+
+    return events.event_by_slug(slug)
 
 
 def register(event: Event, applicant: services.Applicant) -> Registration | RegistrationAttempt:

@@ -198,8 +198,9 @@ def _sqlite_statement():
 
 
 def _take_seat_on_postgresql(connection: sa.Connection, values: dict[str, Any]) -> Seat | None:
-    autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-    row = autocommit.execute(_postgresql_statement(), _as_parameters(values)).one_or_none()
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+    row = connection.execute(_postgresql_statement(), _as_parameters(values)).one_or_none()
     return Seat(*row) if row else None
 
 
@@ -227,12 +228,16 @@ def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any]) -> S
     return Seat(*row, waitlisted_count if waiting else None, email_id)
 
 
-def take_seat(values: dict[str, Any]) -> Seat | None:
+def take_seat(values: dict[str, Any], connection: sa.Connection | None = None) -> Seat | None:
     """Insert the registration described by values (one per name in COLUMNS) with the seat it gets.
 
-    Commits on its own connection. Returns None when the event no longer takes
-    registrations; raises IntegrityError when the email already holds a place.
+    Commits by itself: on connection when given (PostgreSQL, in autocommit already:
+    the public registration's own, services.read_outside_transactions), else on a
+    connection of its own. Returns None when the event no longer takes registrations;
+    raises IntegrityError when the email already holds a place.
     """
+    if connection is not None:
+        return _take_seat_on_postgresql(connection, values)
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             return _take_seat_on_postgresql(connection, values)

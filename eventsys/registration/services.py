@@ -37,7 +37,7 @@ __all__ = [
     "AlreadyRegistered", "Applicant", "InvalidRegistration", "RegistrationClosed", "RegistrationError",
     "active_registration", "cancel_registration", "check_applicant", "ensure_cancellable",
     "ensure_registration_open", "fill_free_seats", "find_by_token", "has_free_seat", "lock_event",
-    "promote_from_waitlist", "register", "register_checked", "waitlist_position",
+    "promote_from_waitlist", "read_outside_transactions", "register", "register_checked", "waitlist_position",
 ]
 
 #: what secrets.token_urlsafe produces; anything else cannot be a token and is not looked up
@@ -101,7 +101,34 @@ def active_registration(event_id: int, email_key: str) -> Registration | None:
     ).first()
 
 
-def _take_seat_once_per_person(values: dict[str, Any]):
+def read_outside_transactions() -> None:
+    """On PostgreSQL, let this request's reads and its seat statement share one connection in autocommit.
+
+    Call before the request's first query (the public registration views do). A public
+    registration only reads (the event, the mailbox's recent registrations) before its
+    seat statement, which decides everything again under the event's lock: no
+    transaction needs to span them. Without one there is no BEGIN and no COMMIT to wait
+    for, and no second connection (with its pool's liveness ping) for the seat; that was
+    a third of the round trips of registering. Writing in the session afterwards (an
+    email verification's attempt) commits first, which ends this mode.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    if db.session().in_transaction():
+        # Only reads can have run before (tests share the session with the app): end them.
+        db.session.commit()
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _autocommit_connection() -> sa.Connection | None:
+    """The session's connection when read_outside_transactions put it in autocommit, else None."""
+    if not db.session().in_transaction():
+        return None
+    connection = db.session.connection()
+    return connection if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT" else None
+
+
+def _take_seat_once_per_person(values: dict[str, Any], connection: sa.Connection | None):
     """take_seat, or AlreadyRegistered when the person holds a place already.
 
     A unique index refused the row: the one on (event, mailbox) means the person is
@@ -110,13 +137,13 @@ def _take_seat_once_per_person(values: dict[str, Any]):
     """
     for _attempt in range(3):
         try:
-            return take_seat(values)
+            return take_seat(values, connection)
         except sa.exc.IntegrityError:
             existing = active_registration(values["event_id"], values["email_key"])
             if existing is not None:
                 raise AlreadyRegistered(existing) from None
             values["checkin_code"] = checkin_codes.new_code()
-    return take_seat(values)
+    return take_seat(values, connection)
 
 
 def register(event: Event, applicant: Applicant, now: datetime | None = None,
@@ -145,9 +172,11 @@ def register_checked(event: Event, checked: dict[str, Any], locale: str, now: da
     values = dict(checked, event_id=event.id, email_key=mailbox_key(checked["email"]),
                   token=secrets.token_urlsafe(24), checkin_code=checkin_codes.new_code(), locale=locale,
                   created_at=now, consented_at=consented_at or now)
-    # End the read transaction: the seat is taken on a connection that commits by itself.
-    db.session.commit()
-    seat = _take_seat_once_per_person(values)
+    connection = _autocommit_connection()
+    if connection is None:
+        # End the read transaction: the seat is taken on a connection that commits by itself.
+        db.session.commit()
+    seat = _take_seat_once_per_person(values, connection)
     if seat is None:
         db.session.refresh(event)
         ensure_registration_open(event, now)

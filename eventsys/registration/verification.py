@@ -73,6 +73,9 @@ def start(event: Event, applicant: services.Applicant, now: datetime | None = No
         raise services.AlreadyRegistered(existing)
     attempt = RegistrationAttempt(event_id=event.id, email_key=key, values=values, locale=applicant.locale,
                                   created_at=now, expires_at=now + window())
+    # The attempt and its email are written together: end the reads (which may run in autocommit,
+    # services.read_outside_transactions) so that they go in one transaction of their own.
+    db.session.commit()
     try:
         db.session.add(attempt)
         db.session.flush()

@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 
+from eventsys.errors import seconds_until_allowed
 from eventsys.events import services as events
 from eventsys.extensions import limiter
 from eventsys.locales import request_locale
@@ -44,16 +45,16 @@ def _rate_limited(error: RateLimitExceeded):
     """A person over a limit sees the form with the message, not a bare error page."""
     event = events.event_by_slug((request.view_args or {}).get("slug", ""))
     if event is None:
-        return render_template("errors/error.html", error=error), 429
-    # Flask-Limiter adds Retry-After to this response.
-    return _too_many_page(event, error.description)
+        return render_template("errors/error.html", error=error), 429, \
+            {"Retry-After": str(seconds_until_allowed())}
+    return _too_many_page(event, error.description, seconds_until_allowed())
 
 
 @bp.route("/events/<slug:slug>/register", methods=["GET", "POST"])
 @limits.limit_public_registration
 def register(slug: str):
     """Show the form; on a valid submission register and send the person to their page."""
-    event = events.event_by_slug(slug) or abort(404)
+    event = public.event_to_register_for(slug) or abort(404)
     try:
         services.ensure_registration_open(event)
     except services.RegistrationClosed as closed:
