@@ -62,7 +62,10 @@ def seconds_until_allowed() -> int:
     from eventsys.extensions import limiter  # extensions imports this module for ErrorsSchema
 
     current = limiter.current_limit
-    return max(1, math.ceil(current.reset_at - time.time())) if current else 60
+    if current is None:
+        return 60
+    # reset_at is whole seconds from Redis's TTL: rounding up can pass the window by one.
+    return max(1, min(math.ceil(current.reset_at - time.time()), current.limit.get_expiry()))
 
 
 def _protocol_headers(error: HTTPException) -> dict[str, str]:
