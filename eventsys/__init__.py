@@ -48,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     celery_init_app(app)
     from eventsys.mail import outbox
     outbox.install_commit_hooks()
+    from eventsys.registration import event_snapshots
+    event_snapshots.install()
 
     from eventsys.web import register_web
     register_web(app)

@@ -78,11 +78,12 @@ def event_speakers(event: Event) -> list[tuple[Speaker, list[SpeakerRole]]]:
 
 
 @cache
-def _event_by_slug_query():
+def event_by_slug_query():
+    """The event with sa.bindparam("slug") and its questions, loaded together."""
     # Built once: on the registration path, building the query cost more CPU than running it.
     return sa.select(Event).where(Event.slug == sa.bindparam("slug")).options(joinedload(Event.questions))
 
 
 def event_by_slug(slug: str) -> Event | None:
     """The event with this slug whatever its status, with its questions: what registering needs."""
-    return db.session.scalars(_event_by_slug_query(), {"slug": slug}).unique().first()
+    return db.session.scalars(event_by_slug_query(), {"slug": slug}).unique().first()

@@ -5,19 +5,21 @@ they let through. Organisers adding people by hand call services.register direct
 neither the limit nor the verification applies to them.
 """
 
-from flask import Response, after_this_request
+from flask import Response, after_this_request, request
 
 from eventsys.database import db
 from eventsys.events import services as events
 from eventsys.events.models import Event
-from eventsys.registration import limits, services, verification
+from eventsys.registration import event_snapshots, limits, services, verification
 from eventsys.registration.models import Registration, RegistrationAttempt
 
 
 def event_to_register_for(slug: str) -> Event | None:
-    """The event a public registration request is for, read as the first thing the request does.
+    """The event a public registration is for, as the first thing the request does.
 
-    On PostgreSQL the request then reads and registers on one connection without a
+    A form being shown reads it afresh; a registration being sent gets the process's
+    snapshot (event_snapshots.py: read once a second, shared, not to be changed). On
+    PostgreSQL the request then reads and registers on one connection without a
     transaction (services.read_outside_transactions); the connection goes back to the
     pool with the response.
     """
@@ -28,7 +30,9 @@ def event_to_register_for(slug: str) -> Event | None:
         db.session.commit()
         return response
 
-    return events.event_by_slug(slug)
+    if request.method != "POST":
+        return events.event_by_slug(slug)
+    return event_snapshots.event_for_registration(slug)
 
 
 def register(event: Event, applicant: services.Applicant) -> Registration | RegistrationAttempt:

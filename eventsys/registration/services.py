@@ -178,8 +178,8 @@ def register_checked(event: Event, checked: dict[str, Any], locale: str, now: da
         db.session.commit()
     seat = _take_seat_once_per_person(values, connection)
     if seat is None:
-        db.session.refresh(event)
-        ensure_registration_open(event, now)
+        # Closed since it was read: say why, from the event as it is now (event may be a snapshot).
+        ensure_registration_open(db.session.get(Event, event.id, populate_existing=True), now)
         raise RegistrationClosed("Registration for this event has closed.", gone=True)
     registration = Registration(
         **values, id=seat.registration_id, status=seat.status, waitlist_number=seat.waitlist_number
