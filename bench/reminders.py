@@ -409,12 +409,15 @@ def create_events(database_url: str, emails: int, warmup: int) -> dict[str, int]
             conn.execute(
                 """
                 INSERT INTO registration (event_id, name, email, email_key, affiliation, country, category,
-                                          answers, status, token, locale, created_at, consented_at)
+                                          answers, status, token, checkin_code, locale, created_at,
+                                          consented_at)
                 SELECT %(event)s, 'Bench Person ' || n, %(prefix)s || '-' || n || '@example.org',
                        -- registration/mailboxes.py's key of such a plain address: its SHA-256
                        encode(sha256(convert_to(%(prefix)s || '-' || n || '@example.org', 'UTF8')), 'hex'),
                        'University ' || (n %% 97), 'RU', 'faculty', '{}', 'confirmed',
-                       md5(%(prefix)s || '-token-' || n), 'en', %(at)s, %(at)s
+                       md5(%(prefix)s || '-token-' || n),
+                       -- a check-in code unique within the event, of the 8 characters the real ones have
+                       upper(substr(md5(%(prefix)s || '-code-' || n), 1, 8)), 'en', %(at)s, %(at)s
                 FROM generate_series(1, %(n)s) AS n
                 """,
                 {"event": ids[slug], "n": count, "at": registered, "prefix": prefix},

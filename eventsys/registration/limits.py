@@ -76,42 +76,60 @@ def limit_public_registration(view):
     return by_event(by_address(view))
 
 
-@cache
-def recent_to_mailbox():
-    """When the mailbox was last written to by a public action of the window, newest first, at most allowed.
+def recent_writes(key, since, allowed):
+    """When the mailbox was last written to by a public action since `since`, newest first, at most allowed.
 
     Registrations count, and the attempts still waiting for a click (each sent a
-    verification email); a clicked attempt counts as the registration it made. Built
-    once with parameters (key, since, allowed): building it cost more than running it.
+    verification email); a clicked attempt counts as the registration it made. The
+    arguments are SQL expressions: parameters here, the new registration's in seats.py.
     """
-    key, since = sa.bindparam("key"), sa.bindparam("since", type_=Registration.created_at.type)
     registered = sa.select(Registration.created_at.label("at")).where(
         Registration.email_key == key, Registration.created_at > since)
     attempted = sa.select(RegistrationAttempt.created_at.label("at")).where(
         RegistrationAttempt.email_key == key, RegistrationAttempt.created_at > since,
         RegistrationAttempt.registration_id.is_(None))
     both = sa.union_all(registered, attempted).subquery()
-    return sa.select(both.c.at).order_by(both.c.at.desc()).limit(sa.bindparam("allowed", type_=sa.Integer))
+    return sa.select(both.c.at).order_by(both.c.at.desc()).limit(allowed)
+
+
+@cache
+def recent_to_mailbox():
+    """recent_writes with parameters key, since and allowed, built once: building cost more than running."""
+    return recent_writes(sa.bindparam("key"), sa.bindparam("since", type_=Registration.created_at.type),
+                         sa.bindparam("allowed", type_=sa.Integer))
+
+
+def mailbox_allowance() -> int:
+    """How many public registrations one mailbox may receive in MAILBOX_WINDOW."""
+    return current_app.config["REGISTRATION_MAILBOX_LIMIT"]
 
 
 def ensure_mailbox_not_flooded(email: str, now: datetime | None = None) -> None:
     """Raise TooManyRegistrations when this mailbox had its hour's share of registrations.
 
     Every registration counts, cancelled ones too: registering and cancelling in turns
-    sends two emails each time.
+    sends two emails each time. (Registering checks the same rule in its seat statement,
+    seats.py; this is for the attempts of events that verify addresses.)
     """
+    refusal = mailbox_refusal(email, now)
+    if refusal is not None:
+        raise refusal
+
+
+def mailbox_refusal(email: str, now: datetime | None = None) -> TooManyRegistrations | None:
+    """Why this mailbox may not be written to now, with when it may again; None when it may."""
     now = now or utcnow()
-    allowed = current_app.config["REGISTRATION_MAILBOX_LIMIT"]
+    allowed = mailbox_allowance()
     # On the session's connection, without the ORM: a column of timestamps needs none of it.
     recent = db.session.connection().scalars(recent_to_mailbox(), {
         "key": mailbox_key(email), "since": now - MAILBOX_WINDOW, "allowed": allowed}).all()
     if len(recent) < allowed:
-        return
+        return None
     oldest = recent[-1]
     if oldest.tzinfo is None:  # SQLite gives naive UTC back
         oldest = oldest.replace(tzinfo=now.tzinfo)
     wait = max(1, math.ceil((oldest + MAILBOX_WINDOW - now).total_seconds()))
-    raise TooManyRegistrations(
+    return TooManyRegistrations(
         f"This email address has received too many registrations in the last hour; "
         f"try again in {math.ceil(wait / 60)} minutes.",
         retry_after=wait, field="email",

@@ -46,4 +46,4 @@ def register(event: Event, applicant: services.Applicant) -> Registration | Regi
 
     if event.verify_emails:
         return verification.start(event, applicant, check=mailbox_not_flooded)
-    return services.register(event, applicant, check=mailbox_not_flooded)
+    return services.register(event, applicant, limit_mailbox=True)

@@ -14,6 +14,7 @@ held bounds how many people one event can register per second, so:
   added, in one transaction.
 """
 
+from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from eventsys.database import db
 from eventsys.events.models import Event, EventStatus
 from eventsys.mail.models import EmailState, OutboundEmail
-from eventsys.registration import tally
+from eventsys.registration import limits, tally
 from eventsys.registration.models import Registration, RegistrationStatus
 
 
@@ -60,6 +61,24 @@ def _still_open():
         sa.or_(Event.registration_closes_at.is_(None), Event.registration_closes_at > now),
         sa.or_(Event.registration_opens_at.is_(None), Event.registration_opens_at <= now),
     )
+
+
+#: what mailbox_allowed is when no per-mailbox limit applies (organisers, a confirmed address's click)
+NO_MAILBOX_LIMIT = 2**31 - 1
+
+
+def _mailbox_has_room():
+    """The per-mailbox limit (limits.py), decided with the seat: the mailbox had room for one more.
+
+    Deciding it in the statement saves the request a round trip of its own. A
+    refusal writes nothing, like a closed event; services tells the two apart.
+    """
+    allowed = sa.bindparam("mailbox_allowed", type_=sa.Integer)
+    recent = limits.recent_writes(
+        sa.bindparam("new_email_key", type_=Registration.email_key.type),
+        sa.bindparam("mailbox_since", type_=Registration.created_at.type), allowed,
+    ).subquery()
+    return sa.select(sa.func.count()).select_from(recent).scalar_subquery() < allowed
 
 
 def _counters_after_one_more(confirming, waiting) -> dict:
@@ -120,8 +139,18 @@ def _parameters():
     return [sa.bindparam(f"new_{name}", type_=columns[name].type) for name in COLUMNS]
 
 
-def _as_parameters(values: dict[str, Any]) -> dict[str, Any]:
-    return {f"new_{name}": values[name] for name in COLUMNS}
+class MailboxLimit(NamedTuple):
+    """The per-mailbox limit a registration is taken under: fewer than `allowed` writes since `since`."""
+
+    allowed: int
+    since: datetime
+
+
+def _as_parameters(values: dict[str, Any], mailbox: MailboxLimit | None) -> dict[str, Any]:
+    parameters = {f"new_{name}": values[name] for name in COLUMNS}
+    mailbox = mailbox or MailboxLimit(NO_MAILBOX_LIMIT, values["created_at"])
+    parameters.update(mailbox_allowed=mailbox.allowed, mailbox_since=mailbox.since)
+    return parameters
 
 
 def _outcome_after_counting():
@@ -154,7 +183,7 @@ def _postgresql_statement():
     waiting = sa.case((sa.and_(sa.not_(Event.requires_approval), sa.not_(seat_free)), 1), else_=0)
     counted = (
         sa.update(Event.__table__)
-        .where(Event.id == sa.bindparam("new_event_id"), _still_open())
+        .where(Event.id == sa.bindparam("new_event_id"), _still_open(), _mailbox_has_room())
         .values(_counters_after_one_more(confirming, waiting))
         .returning(_outcome_after_counting().label("outcome"), Event.waitlisted_count, Event.waitlist_seq)
         .cte("counted")
@@ -189,7 +218,7 @@ def _sqlite_statement():
         *_parameters(),
         outcome,
         sa.case((outcome == RegistrationStatus.waitlisted.value, Event.waitlist_seq + 1), else_=sa.null()),
-    ).where(Event.id == sa.bindparam("new_event_id"), _still_open())
+    ).where(Event.id == sa.bindparam("new_event_id"), _still_open(), _mailbox_has_room())
     return (
         sa.insert(Registration)
         .from_select([*COLUMNS, "status", "waitlist_number"], source)
@@ -197,17 +226,19 @@ def _sqlite_statement():
     )
 
 
-def _take_seat_on_postgresql(connection: sa.Connection, values: dict[str, Any]) -> Seat | None:
+def _take_seat_on_postgresql(connection: sa.Connection, values: dict[str, Any],
+                             mailbox: MailboxLimit | None) -> Seat | None:
     if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-    row = connection.execute(_postgresql_statement(), _as_parameters(values)).one_or_none()
+    row = connection.execute(_postgresql_statement(), _as_parameters(values, mailbox)).one_or_none()
     return Seat(*row) if row else None
 
 
-def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any]) -> Seat | None:
+def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any],
+                         mailbox: MailboxLimit | None) -> Seat | None:
     with connection.begin():
         # The INSERT takes SQLite's write lock before reading the event, so it sees the latest counts.
-        row = connection.execute(_sqlite_statement(), _as_parameters(values)).one_or_none()
+        row = connection.execute(_sqlite_statement(), _as_parameters(values, mailbox)).one_or_none()
         if row is None:
             return None
         waiting = int(row.status is RegistrationStatus.waitlisted)
@@ -228,17 +259,19 @@ def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any]) -> S
     return Seat(*row, waitlisted_count if waiting else None, email_id)
 
 
-def take_seat(values: dict[str, Any], connection: sa.Connection | None = None) -> Seat | None:
+def take_seat(values: dict[str, Any], connection: sa.Connection | None = None,
+              mailbox: MailboxLimit | None = None) -> Seat | None:
     """Insert the registration described by values (one per name in COLUMNS) with the seat it gets.
 
     Commits by itself: on connection when given (PostgreSQL, in autocommit already:
     the public registration's own, services.read_outside_transactions), else on a
-    connection of its own. Returns None when the event no longer takes registrations;
-    raises IntegrityError when the email already holds a place.
+    connection of its own. Returns None when the event no longer takes registrations,
+    or when mailbox is given and the mailbox had its share; raises IntegrityError when
+    the email already holds a place.
     """
     if connection is not None:
-        return _take_seat_on_postgresql(connection, values)
+        return _take_seat_on_postgresql(connection, values, mailbox)
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
-            return _take_seat_on_postgresql(connection, values)
-        return _take_seat_on_sqlite(connection, values)
+            return _take_seat_on_postgresql(connection, values, mailbox)
+        return _take_seat_on_sqlite(connection, values, mailbox)

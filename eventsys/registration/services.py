@@ -9,9 +9,8 @@ and no count can pass capacity whatever the concurrency.
 
 import re
 import secrets
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
 from eventsys.mail import outbox
-from eventsys.registration import checkin_codes, tally
+from eventsys.registration import checkin_codes, limits, tally
 from eventsys.registration.applicants import Applicant, clean_applicant
 from eventsys.registration.applicants import clean_applicant as check_applicant
 from eventsys.registration.errors import (
@@ -30,7 +29,7 @@ from eventsys.registration.errors import (
 )
 from eventsys.registration.mailboxes import mailbox_key
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.registration.seats import take_seat
+from eventsys.registration.seats import MailboxLimit, take_seat
 
 #: the names callers use as services.<name>: the rules and the ways they can refuse
 __all__ = [
@@ -128,7 +127,20 @@ def _autocommit_connection() -> sa.Connection | None:
     return connection if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT" else None
 
 
-def _take_seat_once_per_person(values: dict[str, Any], connection: sa.Connection | None):
+def _explain_no_seat(event: Event, email: str, now: datetime, mailbox: MailboxLimit | None) -> NoReturn:
+    """Raise why no seat was taken: the event closed after it was read, or the mailbox had its share."""
+    # From the event as it is now (event may be a snapshot a second old).
+    ensure_registration_open(db.session.get(Event, event.id, populate_existing=True), now)
+    if mailbox is not None:
+        # The hour's window may have moved on since: then a retry passes at once.
+        raise limits.mailbox_refusal(email, now) or limits.TooManyRegistrations(
+            "This email address has received too many registrations in the last hour; try again.",
+            retry_after=1, field="email")
+    raise RegistrationClosed("Registration for this event has closed.", gone=True)
+
+
+def _take_seat_once_per_person(values: dict[str, Any], connection: sa.Connection | None,
+                               mailbox: MailboxLimit | None):
     """take_seat, or AlreadyRegistered when the person holds a place already.
 
     A unique index refused the row: the one on (event, mailbox) means the person is
@@ -137,50 +149,48 @@ def _take_seat_once_per_person(values: dict[str, Any], connection: sa.Connection
     """
     for _attempt in range(3):
         try:
-            return take_seat(values, connection)
+            return take_seat(values, connection, mailbox)
         except sa.exc.IntegrityError:
             existing = active_registration(values["event_id"], values["email_key"])
             if existing is not None:
                 raise AlreadyRegistered(existing) from None
             values["checkin_code"] = checkin_codes.new_code()
-    return take_seat(values, connection)
+    return take_seat(values, connection, mailbox)
 
 
-def register(event: Event, applicant: Applicant, now: datetime | None = None,
-             check: Callable[[dict[str, Any]], None] | None = None) -> Registration:
+def register(event: Event, applicant: Applicant, now: datetime | None = None, *,
+             limit_mailbox: bool = False) -> Registration:
     """Register the applicant: a confirmed seat while any is left, else the waiting list.
 
-    check, when given, sees the cleaned values before the seat is taken and may refuse
-    by raising (the public's per-mailbox limit). Raises InvalidRegistration,
-    RegistrationClosed or AlreadyRegistered; on any refusal nothing is written.
+    limit_mailbox applies the public's per-mailbox limit (limits.py), decided with the
+    seat. Raises InvalidRegistration, RegistrationClosed, AlreadyRegistered or
+    limits.TooManyRegistrations; on any refusal nothing is written.
     """
     now = now or utcnow()
     ensure_registration_open(event, now)
     values = clean_applicant(event, applicant)
-    if check is not None:
-        check(values)
-    return register_checked(event, values, applicant.locale, now)
+    return register_checked(event, values, applicant.locale, now, limit_mailbox=limit_mailbox)
 
 
 def register_checked(event: Event, checked: dict[str, Any], locale: str, now: datetime,
-                     consented_at: datetime | None = None) -> Registration:
+                     consented_at: datetime | None = None, *, limit_mailbox: bool = False) -> Registration:
     """register, for what clean_applicant already accepted (kept while an email address was confirmed).
 
     The seat is decided now, under the event's lock; consented_at is when the person
-    agreed, if before now. Raises RegistrationClosed or AlreadyRegistered.
+    agreed, if before now. Raises RegistrationClosed, AlreadyRegistered, or (with
+    limit_mailbox) limits.TooManyRegistrations.
     """
     values = dict(checked, event_id=event.id, email_key=mailbox_key(checked["email"]),
                   token=secrets.token_urlsafe(24), checkin_code=checkin_codes.new_code(), locale=locale,
                   created_at=now, consented_at=consented_at or now)
+    mailbox = MailboxLimit(limits.mailbox_allowance(), now - limits.MAILBOX_WINDOW) if limit_mailbox else None
     connection = _autocommit_connection()
     if connection is None:
         # End the read transaction: the seat is taken on a connection that commits by itself.
         db.session.commit()
-    seat = _take_seat_once_per_person(values, connection)
+    seat = _take_seat_once_per_person(values, connection, mailbox)
     if seat is None:
-        # Closed since it was read: say why, from the event as it is now (event may be a snapshot).
-        ensure_registration_open(db.session.get(Event, event.id, populate_existing=True), now)
-        raise RegistrationClosed("Registration for this event has closed.", gone=True)
+        _explain_no_seat(event, values["email"], now, mailbox)
     registration = Registration(
         **values, id=seat.registration_id, status=seat.status, waitlist_number=seat.waitlist_number
     )
