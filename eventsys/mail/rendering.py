@@ -12,6 +12,7 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.links import external_url
 from eventsys.mail.models import OutboundEmail
 from eventsys.messages.models import Mailing
+from eventsys.registration import qrcodes
 from eventsys.registration.models import Registration
 from eventsys.registration.services import waitlist_position
 from eventsys.reminders.services import link_comes_with_seat, meeting_link_lead
@@ -33,8 +34,9 @@ def _registration_context(session: Session, email: OutboundEmail) -> dict:
         "event": event,
         "event_url": external_url("events.detail", slug=event.slug),
         "manage_url": external_url("registration.manage", token=registration.token),
-        # The check-in code as an image; the image answers only while the seat is confirmed.
-        "qr_url": external_url("registration.qr_code", token=registration.token),
+        # The check-in code as an image, by a link that opens nothing else (mail clients' image proxies
+        # keep it); the image answers only while the seat is confirmed.
+        "qr_url": external_url("registration.qr_image", token=qrcodes.image_link_token(registration.id)),
         "position": waitlist_position(registration, session),
         **_meeting_link_context(email, registration),
     }

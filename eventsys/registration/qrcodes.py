@@ -7,9 +7,12 @@ token would let whoever holds the photo cancel the registration.
 """
 
 import io
+from datetime import timedelta
 
 import segno
 from markupsafe import Markup
+
+from eventsys.tokens import InvalidToken, make_token, read_token
 
 #: size of one QR module in pixels: large enough for a phone held up to a webcam
 SCALE = 6
@@ -33,3 +36,27 @@ def png_document(checkin_code: str) -> bytes:
     out = io.BytesIO()
     _code(checkin_code).save(out, kind="png", scale=SCALE, light="white")
     return out.getvalue()
+
+
+#: the salt of the image links: such a link shows the image and opens nothing else
+IMAGE_LINK_PURPOSE = "check-in-qr-image"
+#: an emailed image keeps showing for this long (a year covers any event registered for)
+IMAGE_LINK_LIFETIME = timedelta(days=400)
+
+
+def image_link_token(registration_id: int) -> str:
+    """What an email's QR image address carries: the registration, signed for the image alone.
+
+    Mail clients and their image proxies (Gmail's, Outlook's) fetch the image and keep
+    its address: with the self-service token in it, they would hold a link that cancels.
+    """
+    return make_token(IMAGE_LINK_PURPOSE, registration_id)
+
+
+def registration_of_image_link(token: str) -> int | None:
+    """The registration id an image address names, or None when it was not made by image_link_token."""
+    try:
+        registration_id = read_token(IMAGE_LINK_PURPOSE, token, max_age=IMAGE_LINK_LIFETIME)
+    except InvalidToken:
+        return None
+    return registration_id if isinstance(registration_id, int) else None

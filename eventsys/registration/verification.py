@@ -38,7 +38,6 @@ KIND = "registration_verify"
 KEPT_FOR = timedelta(days=2)
 
 
-
 class VerificationFailed(Exception):
     """The link cannot register anyone; `expired` when it was genuine but came too late."""
 
@@ -104,7 +103,7 @@ def _attempt_of(token: str) -> RegistrationAttempt:
     return attempt
 
 
-def _made_by(attempt: RegistrationAttempt, registration: Registration, now: datetime) -> Registration:
+def _made_by(attempt: RegistrationAttempt, registration: Registration) -> Registration:
     """Remember which registration the attempt became, and forget what it kept: the registration holds it."""
     db.session.execute(
         sa.update(RegistrationAttempt)
@@ -136,7 +135,7 @@ def confirm(token: str, now: datetime | None = None) -> Registration:
     except services.AlreadyRegistered as already:
         # A second click of this link, or of another attempt by the same person: one registration.
         registration = already.registration
-    return _made_by(attempt, registration, now)
+    return _made_by(attempt, registration)
 
 
 def prune(now: datetime | None = None) -> int:

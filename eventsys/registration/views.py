@@ -3,13 +3,14 @@
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 
+from eventsys.database import db
 from eventsys.errors import seconds_until_allowed
 from eventsys.events import services as events
 from eventsys.extensions import limiter
 from eventsys.locales import request_locale
 from eventsys.registration import limits, public, qrcodes, services, verification
 from eventsys.registration.forms import registration_form_for
-from eventsys.registration.models import RegistrationAttempt, RegistrationStatus
+from eventsys.registration.models import Registration, RegistrationAttempt, RegistrationStatus
 from eventsys.reminders.services import meeting_link_lead
 
 bp = Blueprint("registration", __name__)
@@ -151,8 +152,20 @@ def manage(token: str):
 @bp.get("/r/<token>/qr.png")
 @limiter.limit(_public_link_limit)
 def qr_code(token: str):
-    """The check-in code as an image, for emails; only while the registration holds a seat."""
-    registration = services.find_by_token(token)
+    """The check-in code as an image by the self-service token: what emails sent before image links used."""
+    return _qr_image(services.find_by_token(token))
+
+
+@bp.get("/qr/<token>.png")
+@limiter.limit(_public_link_limit)
+def qr_image(token: str):
+    """The check-in code as an image for emails, by a link that opens nothing else."""
+    registration_id = qrcodes.registration_of_image_link(token)
+    return _qr_image(db.session.get(Registration, registration_id) if registration_id else None)
+
+
+def _qr_image(registration: Registration | None) -> Response:
+    """The PNG of the registration's check-in code, only while it holds a seat."""
     if registration is None or registration.status is not RegistrationStatus.confirmed:
         abort(404)
     response = Response(qrcodes.png_document(registration.checkin_code), mimetype="image/png")

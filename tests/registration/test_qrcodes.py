@@ -100,8 +100,9 @@ def test_the_confirmation_email_carries_the_check_in_code_and_the_absolute_qr_ad
     [message] = _emails(mail_dir, "li.wei@example.org")
     text, html = _parts(message)
     assert f"Your check-in code: {registration.checkin_code_shown}" in text
-    qr_url = f"http://events.test/r/{registration.token}/qr.png"
-    assert f'<img src="{qr_url}" alt="Check-in code">' in html
+    [qr_url] = re.findall(r'<img src="(http://events\.test/qr/([^"/]+)\.png)" alt="Check-in code">', html)
+    qr_url, signed = qr_url
+    assert qrcodes.registration_of_image_link(signed) == registration.id
     assert f"<code>{registration.checkin_code_shown}</code>" in html, "in text, for clients that block images"
     assert client.get(qr_url).status_code == 200
 
@@ -115,7 +116,8 @@ def test_the_promotion_email_and_the_approval_email_carry_the_check_in_code(app,
     text, html = _parts(message)
     assert message["Subject"] == f"A seat is yours: {event.title}"
     assert f"Your check-in code: {promoted.checkin_code_shown}" in text
-    assert f'src="http://events.test/r/{promoted.token}/qr.png"' in html
+    [signed] = re.findall(r'src="http://events\.test/qr/([^"/]+)\.png"', html)
+    assert qrcodes.registration_of_image_link(signed) == promoted.id
 
     approved = services.register(make_event(requires_approval=True), applicant(3))
     handling.approve(approved.event_id, approved.id)
@@ -130,3 +132,22 @@ def test_emails_of_people_without_a_seat_carry_no_check_in_code(app, mail_dir):
     [message] = _emails(mail_dir, "attendee2@example.org")
     assert waiting.token not in _parts(message)[0].replace(f"/r/{waiting.token}", "")
     assert "qr.png" not in message.as_string()
+
+
+def test_the_emailed_qr_image_address_carries_no_secret_that_opens_or_cancels_the_registration(app, client,
+                                                                                               mail_dir):
+    """Mail clients and their image proxies fetch the image: its address must not be the self-service link."""
+    registration = services.register(make_event(), applicant(1, email="li.wei@example.org"))
+    [message] = _emails(mail_dir, "li.wei@example.org")
+    [src] = re.findall(r'<img src="([^"]+)" alt="Check-in code">', _parts(message)[1])
+
+    assert registration.token not in src
+    path = src.removeprefix("http://events.test")
+    image = client.get(path)
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.get_data() == qrcodes.png_document(registration.checkin_code)
+    signed = path.removeprefix("/qr/").removesuffix(".png")
+    assert client.get(f"/r/{signed}").status_code == 404
+    assert client.post(f"/r/{signed}/cancel").status_code in (400, 404)
+    # Altered, it shows nothing.
+    assert client.get(path.replace(".png", "x.png")).status_code == 404
