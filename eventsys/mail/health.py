@@ -23,16 +23,20 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 30
 #: no heartbeat for this long: the worker is taken for dead
 WORKER_SILENT_AFTER = timedelta(minutes=2)
+#: a worker silent this long is gone for good (replaced by a deploy): its row is deleted
+FORGET_WORKERS_AFTER = timedelta(days=7)
 #: a due email waiting this long: mail is stuck, whatever the heartbeats say
 OLDEST_DUE_AFTER = timedelta(minutes=5)
 
 
 def record_heartbeat(worker: str, now: datetime | None = None) -> None:
-    """Note that this worker is alive now."""
+    """Note that this worker is alive now, and forget workers silent for FORGET_WORKERS_AFTER."""
     now = now or utcnow()
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     insert = dialect.insert(WorkerHeartbeat).values(worker=worker, seen_at=now)
     db.session.execute(insert.on_conflict_do_update(index_elements=["worker"], set_={"seen_at": now}))
+    # Each container's worker has a name of its own, so every deploy leaves a row behind.
+    db.session.execute(sa.delete(WorkerHeartbeat).where(WorkerHeartbeat.seen_at < now - FORGET_WORKERS_AFTER))
     db.session.commit()
 
 

@@ -93,3 +93,14 @@ def test_with_a_live_worker_an_email_waiting_over_five_minutes_still_brings_the_
     page = home()
     assert BANNER in page and "The oldest email has been waiting since" in page
     assert "No mail worker" not in page
+
+
+def test_workers_gone_for_a_week_are_forgotten_when_another_beats(app):
+    """Each container's worker has a name of its own: without this the table grows with every deploy."""
+    health.record_heartbeat("celery@replaced-last-month", utcnow() - timedelta(days=8))
+    health.record_heartbeat("celery@restarted-yesterday", utcnow() - timedelta(days=1))
+
+    health.record_heartbeat("celery@running")
+
+    names = set(db.session.scalars(sa.select(WorkerHeartbeat.worker)))
+    assert names == {"celery@restarted-yesterday", "celery@running"}
