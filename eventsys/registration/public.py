@@ -10,7 +10,7 @@ from flask import Response, after_this_request, request
 from eventsys.database import db
 from eventsys.events import services as events
 from eventsys.events.models import Event
-from eventsys.registration import event_snapshots, limits, services, verification
+from eventsys.registration import event_snapshots, services, verification
 from eventsys.registration.models import Registration, RegistrationAttempt
 
 
@@ -41,9 +41,6 @@ def register(event: Event, applicant: services.Applicant) -> Registration | Regi
     Raises what services.register raises, and limits.TooManyRegistrations; nothing is
     written and no email is sent when it refuses.
     """
-    def mailbox_not_flooded(values: dict) -> None:
-        limits.ensure_mailbox_not_flooded(values["email"])
-
     if event.verify_emails:
-        return verification.start(event, applicant, check=mailbox_not_flooded)
+        return verification.start(event, applicant)
     return services.register(event, applicant, limit_mailbox=True)

@@ -24,8 +24,7 @@ from eventsys.database import db, utcnow
 from eventsys.events.models import Event
 from eventsys.links import external_url
 from eventsys.mail import outbox
-from eventsys.registration import services
-from eventsys.registration.limits import MAILBOX_WINDOW
+from eventsys.registration import limits, services
 from eventsys.registration.mailboxes import mailbox_key
 from eventsys.registration.models import Registration, RegistrationAttempt
 from eventsys.tokens import ExpiredToken, InvalidToken, make_token, read_token
@@ -53,19 +52,17 @@ def window() -> timedelta:
     return timedelta(minutes=current_app.config["REGISTRATION_VERIFY_MINUTES"])
 
 
-def start(event: Event, applicant: services.Applicant, now: datetime | None = None,
-          check=None) -> RegistrationAttempt:
+def start(event: Event, applicant: services.Applicant, now: datetime | None = None) -> RegistrationAttempt:
     """Check the applicant as register would, keep the attempt and email the link; nothing is held.
 
-    check sees the cleaned values first and may refuse by raising (the per-mailbox
-    limit). Raises what services.register raises, AlreadyRegistered included: a
-    person already holding a place learns it now, not after a click.
+    Raises what a public services.register raises: AlreadyRegistered included (a person
+    already holding a place learns it now, not after a click), and TooManyRegistrations
+    when the mailbox had its share (the link is an email too).
     """
     now = now or utcnow()
     services.ensure_registration_open(event, now)
     values = services.check_applicant(event, applicant)
-    if check is not None:
-        check(values)
+    limits.ensure_mailbox_not_flooded(values["email"], now)
     key = mailbox_key(values["email"])
     existing = services.active_registration(event.id, key)
     if existing is not None:
@@ -149,7 +146,7 @@ def prune(now: datetime | None = None) -> int:
     deleted = db.session.execute(
         sa.delete(RegistrationAttempt).where(sa.or_(
             sa.and_(RegistrationAttempt.registration_id.is_(None),
-                    RegistrationAttempt.expires_at < now - MAILBOX_WINDOW),
+                    RegistrationAttempt.expires_at < now - limits.MAILBOX_WINDOW),
             RegistrationAttempt.created_at < now - KEPT_FOR,
         ))
     ).rowcount
