@@ -1,8 +1,8 @@
 """The event a public registration is for, read once a second per process rather than on every request.
 
 A popular lecture gets hundreds of registrations a second, each for the same event
-and its questions; reading them every time was the largest single cost of registering
-after the seat itself. Each process keeps what it read, detached from any session,
+and its questions; reading them every time was an eighth of the CPU a registration
+cost (BENCHMARKS.md, issue [5]'s profile). Each process keeps what it read, detached from any session,
 for SNAPSHOT_SECONDS, and forgets all of it as soon as any event or question changes
 in this process. A change made in another process shows here within that second.
 
