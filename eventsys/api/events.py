@@ -23,6 +23,7 @@ blp = Blueprint(
     "api_events", __name__, url_prefix="/api/v1", description="Upcoming events and registration"
 )
 blp.ARGUMENTS_PARSER = ApiParser()
+# Arguments take schema instances: given a class, webargs makes a new schema on every request.
 
 #: what a 429 carries besides its body
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again",
@@ -30,7 +31,7 @@ RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying aga
 
 
 @blp.route("/events", methods=["GET"])
-@blp.arguments(EventQuerySchema, location="query")
+@blp.arguments(EventQuerySchema(), location="query")
 @blp.response(200, EventSummarySchema(many=True))
 def list_events(query):
     """Upcoming published events, soonest first."""
@@ -60,7 +61,7 @@ def get_event(slug: str):
 
 
 @blp.route("/events/<slug:slug>/registrations", methods=["POST"])
-@blp.arguments(RegistrationRequestSchema)
+@blp.arguments(RegistrationRequestSchema())
 @blp.response(201, RegistrationResultSchema)
 @blp.alt_response(202, schema=UnverifiedRegistrationSchema,
                   description="The event verifies addresses: a link went to the email, and the seat or "

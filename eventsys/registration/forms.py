@@ -1,5 +1,8 @@
 """The registration form: fixed fields plus one field per custom question of the event."""
 
+from functools import cache, lru_cache
+from typing import NamedTuple
+
 from wtforms import (
     BooleanField,
     EmailField,
@@ -59,6 +62,16 @@ class MarkedRequired:
         """Nothing to check here: the service reports a missing answer next to this field."""
 
 
+@cache
+def _country_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "Choose your country…")] + [SelectChoice(*c) for c in countries()]
+
+
+@cache
+def _category_choices() -> list[SelectChoice]:
+    return [SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()]
+
+
 class RegistrationForm(Form):
     """The fields every event asks. Only consent is checked here: the rules on the values live
     in registration.applicants, shared with the API, and their errors are shown on these fields."""
@@ -68,15 +81,12 @@ class RegistrationForm(Form):
     name = StringField("Full name", validators=[MarkedRequired()], render_kw={"maxlength": NAME_MAX})
     email = EmailField("Email", validators=[MarkedRequired()], render_kw={"maxlength": EMAIL_MAX})
     affiliation = StringField("University or organisation", render_kw={"maxlength": AFFILIATION_MAX})
-    country = SelectField(
-        "Country",
-        choices=[SelectChoice("", "Choose your country…")] + [SelectChoice(*c) for c in countries()],
-        validators=[MarkedRequired()], validate_choice=False,
-    )
-    category = SelectField(
-        "You are", choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()],
-        validators=[MarkedRequired()], validate_choice=False,
-    )
+    # Choices are given as functions: a list is walked whole on every form made (WTForms checks
+    # each entry's type), and a submitted form never shows its ~250 countries.
+    country = SelectField("Country", choices=_country_choices, validators=[MarkedRequired()],
+                          validate_choice=False)
+    category = SelectField("You are", choices=_category_choices, validators=[MarkedRequired()],
+                           validate_choice=False)
     consent = BooleanField(
         "I agree that the organisers store these details to run this event.",
         validators=[DataRequired(message="We need your consent to register you.")],
@@ -99,7 +109,7 @@ class RegistrationForm(Form):
         return {field.name[2:]: field.data for field in self.question_fields()}
 
 
-def question_field(question: Question):
+def question_field(question: "Question | QuestionShape"):
     """A form field that shows the question; its answer is checked by registration.answers."""
     validators = [MarkedRequired()] if question.required else [Optional()]
     options = {"label": question.label, "description": question.help_text, "validators": validators}
@@ -124,8 +134,34 @@ def question_field(question: Question):
     raise ValueError(f"no form field for question kind {question.kind}")
 
 
+class QuestionShape(NamedTuple):
+    """Everything a question's field is made from: two questions of one shape make the same field."""
+
+    id: int
+    kind: QuestionKind
+    label: str
+    help_text: str
+    required: bool
+    options: tuple[str, ...]
+
+    @classmethod
+    def of(cls, question: Question) -> "QuestionShape":
+        return cls(question.id, question.kind, question.label, question.help_text, question.required,
+                   tuple(question.options or ()))
+
+
+@lru_cache(maxsize=512)
+def _form_class(questions: tuple[QuestionShape, ...]) -> type[RegistrationForm]:
+    """One form class per set of question shapes, made once per process.
+
+    A new class on every request cost more than the rest of the form: WTForms
+    collects and sorts a class's fields the first time the class is used. An
+    edited question has another shape, so it gets a class of its own.
+    """
+    fields = {f"q_{shape.id}": question_field(shape) for shape in questions}
+    return type("EventRegistrationForm", (RegistrationForm,), fields)
+
+
 def registration_form_for(event: Event, **kwargs) -> RegistrationForm:
     """The registration form of this event, with its questions as fields q_<id>."""
-    fields = {f"q_{question.id}": question_field(question) for question in event.questions}
-    form_class = type("EventRegistrationForm", (RegistrationForm,), fields)
-    return form_class(**kwargs)
+    return _form_class(tuple(QuestionShape.of(question) for question in event.questions))(**kwargs)

@@ -14,13 +14,14 @@ held bounds how many people one event can register per second, so:
   added, in one transaction.
 """
 
+import re
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from eventsys.database import db
+from eventsys.database import UTCDateTime, db
 from eventsys.events.models import Event, EventStatus
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration import limits, tally
@@ -44,17 +45,66 @@ COLUMNS = ("event_id", "name", "email", "email_key", "affiliation", "country", "
            "checkin_code", "locale", "created_at", "consented_at")
 
 
+def constant(value: int | str):
+    """A constant written into the statement's text, not sent as a parameter.
+
+    A bound constant is written `%(param_3)s::INTEGER`; written out it is `1`. This
+    keeps the PostgreSQL statement under psycopg's limit for caching its parsed form
+    (psycopg._queries.MAX_CACHED_STATEMENT_LENGTH, 4096 characters): above it, every
+    execution re-parsed the whole text, a tenth of a registration's CPU.
+    """
+    if isinstance(value, int):
+        return sa.literal_column(str(int(value)), sa.Integer)
+    # Only our own names (statuses, kinds): nothing from outside is ever written into SQL.
+    if not re.fullmatch(r"[a-z_:]+", value):
+        raise ValueError(f"not a safe SQL constant: {value!r}")
+    return sa.literal_column(f"'{value}'", sa.String)
+
+
+class _DriverTyped(sa.types.TypeDecorator):
+    """On PostgreSQL, a parameter SQLAlchemy neither converts nor casts: psycopg types the value.
+
+    Strings go as "unknown" and take the type of what they meet; aware datetimes go
+    as timestamptz. SQLAlchemy's rendered cast (`::TIMESTAMP WITH TIME ZONE`) would add
+    its length at every use: see constant(). Other databases get the column's type.
+    """
+
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return sa.types.NullType() if dialect.name == "postgresql" else self.impl_instance
+
+
+class _DriverTypedText(_DriverTyped):
+    impl = sa.String
+    cache_ok = True
+
+
+class _DriverTypedTime(_DriverTyped):
+    impl = UTCDateTime
+    cache_ok = True
+
+
+def _as_sent(name: str, column_type: sa.types.TypeEngine):
+    """A parameter for a column of this type: see _DriverTyped. Enums and JSON keep their conversion."""
+    if isinstance(column_type, UTCDateTime):
+        return sa.bindparam(name, type_=_DriverTypedTime())
+    if isinstance(column_type, sa.String) and not isinstance(column_type, sa.Enum):
+        return sa.bindparam(name, type_=_DriverTypedText())
+    return sa.bindparam(name, type_=column_type)
+
+
 def _seat_free():
     """The SQL twin of services.has_free_seat: a seat is free, and nobody is waiting for it."""
     return sa.and_(
         sa.or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity),
-        Event.waitlisted_count == 0,
+        Event.waitlisted_count == constant(0),
     )
 
 
 def _still_open():
     """The SQL twin of services.ensure_registration_open, checked under the lock at created_at."""
-    now = sa.bindparam("new_created_at", type_=Registration.created_at.type)
+    now = _as_sent("new_created_at", Registration.created_at.type)
     return sa.and_(
         Event.status == EventStatus.published,
         Event.ends_at > now,
@@ -75,8 +125,8 @@ def _mailbox_has_room():
     """
     allowed = sa.bindparam("mailbox_allowed", type_=sa.Integer)
     recent = limits.recent_writes(
-        sa.bindparam("new_email_key", type_=Registration.email_key.type),
-        sa.bindparam("mailbox_since", type_=Registration.created_at.type), allowed,
+        _as_sent("new_email_key", Registration.email_key.type),
+        _as_sent("mailbox_since", Registration.created_at.type), allowed,
     ).subquery()
     return sa.select(sa.func.count()).select_from(recent).scalar_subquery() < allowed
 
@@ -98,9 +148,9 @@ def _counters_after_one_more(confirming, waiting) -> dict:
 def _outcome(approval, seat_free):
     """The new registration's status: pending in approval mode, else a seat while one is free (SQLite)."""
     return sa.case(
-        (approval, RegistrationStatus.pending.value),
-        (seat_free, RegistrationStatus.confirmed.value),
-        else_=RegistrationStatus.waitlisted.value,
+        (approval, constant(RegistrationStatus.pending.value)),
+        (seat_free, constant(RegistrationStatus.confirmed.value)),
+        else_=constant(RegistrationStatus.waitlisted.value),
     )
 
 
@@ -110,18 +160,18 @@ def _first_email(registered):
     registered has the new registration's id, status, email, locale and event_id: the
     email row is written by the same statement or transaction as the registration.
     """
-    kind = sa.literal("registration_") + sa.type_coerce(registered.c.status, sa.String)
-    now = sa.bindparam("new_created_at", type_=OutboundEmail.created_at.type)
+    kind = constant("registration_") + sa.type_coerce(registered.c.status, sa.String)
+    now = _as_sent("new_created_at", OutboundEmail.created_at.type)
     source = sa.select(
         kind,
         registered.c.email,
-        kind + sa.literal(":registration:") + sa.cast(registered.c.id, sa.String),
+        kind + constant(":registration:") + sa.cast(registered.c.id, sa.String),
         registered.c.locale,
         sa.literal({}, OutboundEmail.context.type),
         registered.c.event_id,
         registered.c.id,
-        sa.literal(EmailState.queued.value),
-        sa.literal(0),
+        constant(EmailState.queued.value),
+        constant(0),
         now,
         now,
     )
@@ -136,7 +186,7 @@ def _parameters():
     """The new registration's columns as bound parameters, for the SELECT that feeds the INSERT."""
     columns = Registration.__table__.c
     # Prefixed: a parameter named like a column would be taken as a value for that column.
-    return [sa.bindparam(f"new_{name}", type_=columns[name].type) for name in COLUMNS]
+    return [_as_sent(f"new_{name}", columns[name].type) for name in COLUMNS]
 
 
 class MailboxLimit(NamedTuple):
@@ -161,9 +211,9 @@ def _outcome_after_counting():
     decision went, and the decision is never taken twice from two versions of the row.
     """
     return sa.case(
-        (Event.requires_approval, RegistrationStatus.pending.value),
-        (Event.waitlisted_count == 0, RegistrationStatus.confirmed.value),
-        else_=RegistrationStatus.waitlisted.value,
+        (Event.requires_approval, constant(RegistrationStatus.pending.value)),
+        (Event.waitlisted_count == constant(0), constant(RegistrationStatus.confirmed.value)),
+        else_=constant(RegistrationStatus.waitlisted.value),
     )
 
 
@@ -179,8 +229,9 @@ def _postgresql_statement():
     locked version with the statement's snapshot, and pass the capacity.
     """
     seat_free = _seat_free()
-    confirming = sa.case((sa.and_(sa.not_(Event.requires_approval), seat_free), 1), else_=0)
-    waiting = sa.case((sa.and_(sa.not_(Event.requires_approval), sa.not_(seat_free)), 1), else_=0)
+    one, zero = constant(1), constant(0)
+    confirming = sa.case((sa.and_(sa.not_(Event.requires_approval), seat_free), one), else_=zero)
+    waiting = sa.case((sa.and_(sa.not_(Event.requires_approval), sa.not_(seat_free)), one), else_=zero)
     counted = (
         sa.update(Event.__table__)
         .where(Event.id == sa.bindparam("new_event_id"), _still_open(), _mailbox_has_room())
@@ -188,7 +239,7 @@ def _postgresql_statement():
         .returning(_outcome_after_counting().label("outcome"), Event.waitlisted_count, Event.waitlist_seq)
         .cte("counted")
     )
-    is_waiting = counted.c.outcome == RegistrationStatus.waitlisted.value
+    is_waiting = counted.c.outcome == constant(RegistrationStatus.waitlisted.value)
     source = sa.select(
         *_parameters(),
         counted.c.outcome,
