@@ -126,6 +126,26 @@ def test_questions_of_every_kind_are_asked_and_answered(client):
     }
 
 
+def test_the_form_shows_each_question_as_it_is_after_every_edit(client):
+    # Form classes are made once per set of questions (registration.forms): an edit must
+    # never show a visitor the question as it was.
+    event = make_event()
+    diet = add_question(event, QuestionKind.single_choice, "Diet", options=["Halal", "Vegetarian"])
+    other = make_event()
+    add_question(other, QuestionKind.single_choice, "Diet", options=["Halal", "Vegetarian"])
+    assert "Vegetarian" in client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+
+    diet.label, diet.options, diet.required = "Meals", ["Halal", "Kosher"], True
+    db.session.commit()
+    form = _open_form(client, event)
+    html = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "Meals" in html and "Kosher" in html and "Vegetarian" not in html
+    token = form.fields["csrf_token"]
+    missing = client.post(f"/events/{event.slug}/register", data={**FILLED, "csrf_token": token})
+    assert missing.status_code == 422 and _count() == 0
+    assert "Vegetarian" in client.get(f"/events/{other.slug}/register").get_data(as_text=True)
+
+
 def test_registering_twice_points_to_the_existing_registration(client):
     event = make_event()
     token = _open_form(client, event).fields["csrf_token"]
