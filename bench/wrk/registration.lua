@@ -15,6 +15,8 @@ end
 
 function init(args)
    mode, path, prefix, cookie, token = args[1], args[2], args[3], args[4] or "", args[5] or ""
+   -- milliseconds between an answer and the next request (registration-paced.lua only)
+   pace = tonumber(args[6] or "0") or 0
    sent = 0
    wrk.method = "POST"
    if mode == "json" then
