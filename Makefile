@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app eventsys
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup browser lint bench clean
+.PHONY: run test setup translations extract-messages update-translations browser lint bench clean
 
 run: setup instance/secret_key
 	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) db upgrade
@@ -27,7 +27,7 @@ browser:
 	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }; } || \
 	  echo "Chromium is not installed (apt-get install chromium): the browser test will be skipped."
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed translations
 
 # Re-install whenever either requirements file changes. A checkout gets the test tools too;
 # the Docker image installs requirements.txt alone.
@@ -42,6 +42,19 @@ instance/secret_key:
 	mkdir -p instance
 	$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
 	chmod 600 $@
+
+# Catalogues are compiled here, never committed as binaries (.mo files are git-ignored).
+TRANSLATIONS := eventsys/translations
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile -d $(TRANSLATIONS) 2>&1 | grep -v '^compiling' || true
+
+# After marking strings: refresh the template and merge it into every language's catalogue.
+EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	--add-comments=Translators: --sort-output --no-location --project=eventsys
+extract-messages: $(VENV)/.installed
+	$(EXTRACT) -o $(TRANSLATIONS)/messages.pot .
+update-translations: extract-messages
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
 lint: setup
 	$(BIN)/ruff check .

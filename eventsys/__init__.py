@@ -45,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     rest_api.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    from eventsys.locales import init_babel
+    init_babel(app)
     celery_init_app(app)
     from eventsys.mail import outbox
     outbox.install_commit_hooks()

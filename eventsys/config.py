@@ -121,7 +121,8 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "SUPPORTED_LOCALES": ["en", "zh", "ru", "uk"],
+        #: the languages of pages and emails (eventsys/locales.py); the first is the fallback
+        "SUPPORTED_LOCALES": ["en", "zh", "ru"],
         #: sign-in attempts allowed per address; the counters live in Redis when there is one,
         #: so every web process shares them
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute;100 per day",

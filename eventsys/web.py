@@ -68,6 +68,7 @@ def register_web(app: Flask) -> None:
 
     from eventsys.accounts.views import bp as accounts_bp
     from eventsys.events.views import bp as events_bp
+    from eventsys.language_switch import bp as language_bp
     from eventsys.manage import bp as manage_bp
     from eventsys.registration.views import bp as registration_bp
     from eventsys.speakers.views import bp as speakers_bp
@@ -77,6 +78,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(speakers_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(language_bp)
 
     app.add_template_filter(timezones.in_zone, "in_zone")
     app.add_template_filter(timezones.time_in_zone, "time_in_zone")

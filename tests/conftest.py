@@ -62,6 +62,7 @@ def _forget_request_caches(sender, **_extra) -> None:
 
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
+    g.pop("_flask_babel", None)  # the language chosen for the previous request
 
 
 #: registration limits out of the way: tests register crowds from one address and one mailbox;

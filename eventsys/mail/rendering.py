@@ -4,12 +4,14 @@ from datetime import datetime
 from email.utils import make_msgid
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy.orm import Session, joinedload
 
 from eventsys.events.calendar import event_calendar
 from eventsys.events.models import Event, EventStatus
 from eventsys.links import external_url
+from eventsys.locales import supported_locale
 from eventsys.mail.models import OutboundEmail
 from eventsys.messages.models import Mailing
 from eventsys.registration import qrcodes
@@ -130,8 +132,18 @@ def context_for(session: Session, email: OutboundEmail) -> dict:
 
 
 def render(session: Session, email: OutboundEmail, sender_domain: str) -> None:
-    """Fill in the message once; retries and resends then send exactly the same thing."""
-    context = context_for(session, email)
+    """Fill in the message once; retries and resends then send exactly the same thing.
+
+    In the recipient's language, words and dates alike, whoever caused the email; a
+    language we do not write (stored before it was dropped) gets the first we do.
+    """
+    language = supported_locale(email.locale) or current_app.config["SUPPORTED_LOCALES"][0]
+    with force_locale(language):
+        _render(session, email, sender_domain, language)
+
+
+def _render(session: Session, email: OutboundEmail, sender_domain: str, language: str) -> None:
+    context = {**context_for(session, email), "locale": language}
     email.subject = " ".join(render_template(f"mail/{email.kind}.subject.txt", **context).split())
     email.text_body = render_template(f"mail/{email.kind}.txt", **context)
     email.html_body = render_template(f"mail/{email.kind}.html", **context)
