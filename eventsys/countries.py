@@ -3,6 +3,9 @@
 from functools import cache
 
 import pycountry
+from babel import Locale
+
+from eventsys.locales import current_language
 
 #: English names people write that ISO spells otherwise
 COUNTRY_ALIASES = {
@@ -12,26 +15,49 @@ COUNTRY_ALIASES = {
 }
 
 
-@cache
-def countries() -> list[tuple[str, str]]:
-    """(alpha-2 code, common name) for every country, sorted by name."""
-    pairs = [(c.alpha_2, getattr(c, "common_name", None) or c.name) for c in pycountry.countries]
-    return sorted(pairs, key=lambda pair: pair[1])
+def countries(language: str | None = None) -> list[tuple[str, str]]:
+    """(alpha-2 code, name) for every country, named and sorted in the language (the current one)."""
+    return _countries_in(language or current_language())
+
+
+#: names the school writes otherwise than CLDR, by language: its official usage
+NAME_OVERRIDES = {"zh": {"TW": "中国台湾"}}
 
 
 @cache
-def _names() -> dict[str, str]:
-    return dict(countries())
+def _countries_in(language: str) -> list[tuple[str, str]]:
+    # English keeps pycountry's common names, as before. Other languages take Babel's (CLDR),
+    # the names their readers expect ("Россия", "俄罗斯"), pycountry's English standing in for
+    # the few CLDR lacks. Sorted by code point: right for Russian, and for Chinese a stable
+    # order (there is no pinyin collation without ICU).
+    english = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    if language == "en":
+        names = english
+    else:
+        cldr = Locale.parse(language).territories
+        names = {code: cldr.get(code) or name for code, name in english.items()}
+        names.update(NAME_OVERRIDES.get(language, {}))
+    return sorted(names.items(), key=lambda pair: pair[1])
+
+
+@cache
+def _codes() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
 def is_country(code: str) -> bool:
     """Whether code is an ISO 3166-1 alpha-2 country code (upper case)."""
-    return code in _names()
+    return code in _codes()
 
 
-def country_name(code: str) -> str:
-    """The country's common name, or the code itself when unknown."""
-    return _names().get(code, code)
+def country_name(code: str, language: str | None = None) -> str:
+    """The country's name in the language (the current one), or the code itself when unknown."""
+    return _names_in(language or current_language()).get(code, code)
+
+
+@cache
+def _names_in(language: str) -> dict[str, str]:
+    return dict(_countries_in(language))
 
 
 @cache

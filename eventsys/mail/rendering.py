@@ -17,7 +17,7 @@ from eventsys.messages.models import Mailing
 from eventsys.registration import qrcodes
 from eventsys.registration.models import Registration
 from eventsys.registration.services import waitlist_position
-from eventsys.reminders.services import link_comes_with_seat, meeting_link_lead
+from eventsys.reminders.services import link_comes_with_seat, meeting_link_lead, starts_in
 from eventsys.speakers import invitation_links, invitations
 from eventsys.speakers.models import Engagement
 
@@ -122,6 +122,9 @@ def context_for(session: Session, email: OutboundEmail) -> dict:
         context.update(_registration_context(session, email))
     if email.kind == "event_moved":
         context.update(_move_context(email))
+    if email.kind == "reminder" and "starts_in_minutes" in email.context:
+        # Rows queued before this change carry the words ("starts_in") already, in English.
+        context["starts_in"] = starts_in(email.context["starts_in_minutes"])
     if email.kind == "registration_verify":
         context.update(_event_context(session, email), **_verification_context(email))
     if "engagement_id" in email.context:

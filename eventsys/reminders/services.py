@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import load_only
 
@@ -67,25 +68,29 @@ def reminder_offsets(event: Event) -> list[int]:
 
 def starts_in(minutes: int) -> str:
     """'7 days', '1 day', '1 hour', '90 minutes': the offset in the largest unit that divides it."""
+    # In the language being written (the email's): made when the email is rendered, never stored.
     if minutes % (24 * 60) == 0:
-        count, unit = minutes // (24 * 60), "day"
-    elif minutes % 60 == 0:
-        count, unit = minutes // 60, "hour"
-    else:
-        count, unit = minutes, "minute"
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+        return ngettext("%(num)d day", "%(num)d days", minutes // (24 * 60))
+    if minutes % 60 == 0:
+        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
-def time_left(offset: int, left: timedelta) -> str:
-    """'1 day' for a reminder sent on time; sent late, the time really left, rounded in the offset's unit.
+def minutes_left(offset: int, left: timedelta) -> int:
+    """1440 ('1 day') for a reminder sent on time; sent late, the time really left, in the offset's unit.
 
     A day reminder sent 23 hours before still says '1 day'; sent 5 hours before, it says '5 hours'.
     """
     for unit in (24 * 60, 60, 1):
         count = round(left / timedelta(minutes=unit))
         if unit <= offset and offset % unit == 0 and count >= 1:
-            return starts_in(count * unit)
-    return starts_in(1)
+            return count * unit
+    return 1
+
+
+def time_left(offset: int, left: timedelta) -> str:
+    """minutes_left in words, in the language being written."""
+    return starts_in(minutes_left(offset, left))
 
 
 def _stale(offset: int, left: timedelta) -> bool:
@@ -217,7 +222,8 @@ def _queue(reminder: DueReminder, now: datetime) -> int:
         return 0
     context = {
         "offset_minutes": offset,
-        "starts_in": time_left(offset, reminder.starts_at - now),
+        # A number, put in words in the recipient's language when the email is rendered.
+        "starts_in_minutes": minutes_left(offset, reminder.starts_at - now),
         "with_meeting_link": carries_meeting_link(reminder.is_online, offset, reminder.last_offset),
     }
     due_at = reminder.starts_at - timedelta(minutes=offset)
