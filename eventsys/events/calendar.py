@@ -7,10 +7,13 @@ sequence is the event's `calendar_sequence`, bumped on each move and on cancelli
 A cancelled event goes out as METHOD:CANCEL, which removes the entry.
 """
 
+from datetime import timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
@@ -35,7 +38,11 @@ def _organizer() -> str:
 
 
 def event_calendar(event: Event, event_url: str) -> bytes:
-    """An .ics with the event itself and one entry per programme item, times in UTC."""
+    """An .ics with the event itself and one entry per programme item, times in the event's zone.
+
+    Each time carries the zone's name (TZID) and the calendar its VTIMEZONE, so a reader's
+    calendar shows the right local time across daylight-saving changes on either side.
+    """
     cancelled = event.status is EventStatus.cancelled
     calendar = Calendar()
     calendar.add("prodid", "-//eventsys//eventsys//EN")
@@ -51,11 +58,12 @@ def event_calendar(event: Event, event_url: str) -> bytes:
     entry.add("uid", event_uid(event))
     entry.add("sequence", event.calendar_sequence or 0)
     entry.add("dtstamp", stamp)
-    entry.add("dtstart", event.starts_at)
-    entry.add("dtend", event.ends_at)
+    zone = ZoneInfo(event.timezone)
+    entry.add("dtstart", event.starts_at.astimezone(zone))
+    entry.add("dtend", event.ends_at.astimezone(zone))
     entry.add("summary", event.title)
     entry.add("description", f"{event.summary}\n\n{event_url}".strip())
-    entry.add("location", event.venue or ("Online" if event.is_online else ""))
+    entry.add("location", event.venue or (_("Online") if event.is_online else ""))
     entry.add("url", event_url)
     entry.add("organizer", organizer)
     entry.add("status", status)
@@ -67,8 +75,8 @@ def event_calendar(event: Event, event_url: str) -> bytes:
         # Items move with the event: their entries need the higher sequence too.
         session.add("sequence", event.calendar_sequence or 0)
         session.add("dtstamp", stamp)
-        session.add("dtstart", item.starts_at)
-        session.add("dtend", item.ends_at)
+        session.add("dtstart", item.starts_at.astimezone(zone))
+        session.add("dtend", item.ends_at.astimezone(zone))
         session.add("summary", f"{item.title} — {event.title}")
         session.add("description", item.description)
         session.add("location", item.location or event.venue)
@@ -76,4 +84,8 @@ def event_calendar(event: Event, event_url: str) -> bytes:
         session.add("organizer", organizer)
         session.add("status", status)
         calendar.add_component(session)
+    # The zone's rules, daylight saving included, for calendars that do not know the zone's name; the
+    # range covers the event with room for a move (a calendar needs the rules in force at the times).
+    calendar.add_missing_timezones(first_date=(event.starts_at - timedelta(days=366)).date(),
+                                   last_date=(event.ends_at + timedelta(days=366)).date())
     return calendar.to_ical()
