@@ -32,7 +32,7 @@ def test_a_confirmed_registrant_gets_the_confirmation_with_calendar_and_link(app
     text = _body(message)
     assert "your seat is confirmed" in text
     assert f"http://events.test/r/{registration.token}" in text
-    assert "(Asia/Shanghai, GMT+08:00)" in text
+    assert "Beijing time (GMT+08:00)" in text
     [attachment] = list(message.iter_attachments())
     calendar = Calendar.from_ical(attachment.get_content())
     [entry] = calendar.walk("VEVENT")
