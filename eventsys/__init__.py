@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     celery_init_app(app)
     from eventsys.mail import outbox
     outbox.install_commit_hooks()
+    register_email_kinds()
     from eventsys.registration import event_snapshots
     event_snapshots.install()
 
@@ -67,3 +68,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     from eventsys.embedded_scheduler import start_if_wanted
     start_if_wanted(app)
     return app
+
+
+def register_email_kinds() -> None:
+    """Tell mail/ every domain's kinds of email: it renders by these alone (mail/kinds.py).
+
+    Called by create_app, so the web app, the worker (worker.py) and `flask` commands
+    all know them. Registering them again, with each app a test makes, changes nothing.
+    """
+    from eventsys.events import emails as event_emails
+    from eventsys.mail.kinds import register
+    from eventsys.messages import emails as message_emails
+    from eventsys.registration import emails as registration_emails
+    from eventsys.reminders import emails as reminder_emails
+    from eventsys.speakers import emails as speaker_emails
+
+    for module in (registration_emails, event_emails, reminder_emails, speaker_emails, message_emails):
+        for kind in module.KINDS:
+            register(kind)

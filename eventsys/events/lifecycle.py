@@ -16,16 +16,19 @@ import sqlalchemy as sa
 from eventsys.accounts.models import EventManager, User
 from eventsys.accounts.services import add_manager
 from eventsys.database import db, utcnow
+from eventsys.events.emails import EVENT_CANCELLED, EVENT_MOVED
 from eventsys.events.models import Event, EventKind, EventMode, EventStatus, ProgrammeItem
 from eventsys.mail import outbox
 from eventsys.registration import tally
+from eventsys.registration.emails import active_registrations_of, enqueue_for_registrations
 from eventsys.registration.models import Question, RegistrationStatus
+from eventsys.reminders.emails import REMINDER
 from eventsys.timezones import is_timezone
 
 SLUG_MAX = 120
 SLUG_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE_SHAPE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
-#: statuses of the registrations a cancellation notice goes to (outbox.active_registrations_of)
+#: statuses of the registrations a cancellation notice goes to (registration.emails.active_registrations_of)
 NOTIFIED = (RegistrationStatus.confirmed, RegistrationStatus.waitlisted, RegistrationStatus.pending)
 
 
@@ -197,9 +200,9 @@ def cancel_event(event_id: int, reason: str = "") -> int:
     event.status = EventStatus.cancelled
     # The notice's .ics (METHOD:CANCEL) removes the entry only if its SEQUENCE is above the last one sent.
     event.calendar_sequence = Event.calendar_sequence + 1
-    outbox.withdraw_queued(event_id, ["reminder", "event_moved"])
-    notified = outbox.enqueue_for_registrations(
-        "event_cancelled", outbox.active_registrations_of(event_id), context={"reason": reason}
+    outbox.withdraw_queued(event_id, [REMINDER, EVENT_MOVED])
+    notified = enqueue_for_registrations(
+        EVENT_CANCELLED, active_registrations_of(event_id), context={"reason": reason}
     )
     db.session.commit()
     return notified

@@ -13,8 +13,11 @@ start are withdrawn, or they would count down to a time that no longer holds.
 
 from datetime import datetime
 
+from eventsys.events.emails import EVENT_MOVED
 from eventsys.events.models import Event, EventStatus
 from eventsys.mail import outbox
+from eventsys.registration.emails import active_registrations_of, enqueue_for_registrations
+from eventsys.reminders.emails import REMINDER
 
 
 def _minute(moment: datetime) -> datetime:
@@ -33,11 +36,11 @@ def announce_move(event: Event, starts_at: datetime, ends_at: datetime) -> int:
     if (_minute(starts_at), _minute(ends_at)) == (_minute(event.starts_at), _minute(event.ends_at)):
         return 0
     if _minute(starts_at) != _minute(event.starts_at):
-        outbox.withdraw_queued(event.id, ["reminder"])
+        outbox.withdraw_queued(event.id, [REMINDER])
     event.calendar_sequence += 1
-    return outbox.enqueue_for_registrations(
-        "event_moved",
-        outbox.active_registrations_of(event.id),
+    return enqueue_for_registrations(
+        EVENT_MOVED,
+        active_registrations_of(event.id),
         scope=f"sequence-{event.calendar_sequence}",
         context={"old_starts_at": event.starts_at.isoformat(), "old_ends_at": event.ends_at.isoformat()},
     )

@@ -7,14 +7,14 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from eventsys.database import db, utcnow
+from eventsys.mail.kinds import UnknownEmailKind, kind_named
 from eventsys.mail.mime import build_message
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.mail.rendering import render
 from eventsys.mail.transport import ConnectionLost, PermanentFailure, TemporaryFailure, open_transport
-from eventsys.registration.models import Registration
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +37,21 @@ def _claim(session: Session, ids: list[int]) -> list[OutboundEmail]:
     return sorted(claimed, key=lambda email: email.id)
 
 
-def _preload(session: Session, emails: list[OutboundEmail]) -> list[Registration]:
-    """Load the batch's registrations and events in one query, not one per message.
+def _preload(session: Session, emails: list[OutboundEmail]) -> list:
+    """Let each kind load the rows its emails of the batch refer to in one query, not one per message.
 
-    The caller keeps the list: the session only remembers objects someone still holds.
+    Kinds that share a preload (every kind about a registration) load together. The
+    caller keeps the list: the session only remembers objects someone still holds.
     """
-    ids = {email.registration_id for email in emails if email.registration_id is not None}
-    if not ids:
-        return []
-    return list(session.scalars(
-        sa.select(Registration).where(Registration.id.in_(ids)).options(joinedload(Registration.event))
-    ))
+    batches: dict = {}
+    for email in emails:
+        try:
+            preload = kind_named(email.kind).preload
+        except UnknownEmailKind:
+            continue  # rendering fails this one alone
+        if preload is not None:
+            batches.setdefault(preload, []).append(email)
+    return [row for preload, batch in batches.items() for row in preload(session, batch)]
 
 
 def sender_domain() -> str:

@@ -18,7 +18,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from eventsys.database import db, utcnow
 from eventsys.mail.dispatcher import Dispatcher
 from eventsys.mail.models import EmailState, OutboundEmail
-from eventsys.registration.models import Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
 
@@ -53,46 +52,31 @@ def enqueue(kind: str, recipient: str, key: str, *, locale: str = "en", context:
     return email_id
 
 
-def enqueue_for_registrations(kind: str, where: sa.ColumnElement[bool], *, scope: str = "",
-                              context: dict | None = None, not_before: datetime | None = None) -> int:
-    """Add one email of kind for every registration matching where, in one INSERT ... SELECT.
+def enqueue_selected(kind: str, rows: sa.Select, *, context: dict | None = None,
+                     not_before: datetime | None = None) -> int:
+    """Add one email of kind for every row that rows selects, in one INSERT ... SELECT; returns how many.
 
-    scope distinguishes repeated kinds (the 1-day and the 1-hour reminder). Returns
-    how many were added; registrations that already have this email are skipped.
+    rows selects each email's recipient, idempotency key, locale, event id and
+    registration id, in this order (registration.emails.enqueue_for_registrations
+    makes it for registrations). Rows whose key is already in the outbox are skipped.
     """
     now = utcnow()
-    prefix = f"{kind}:{scope}:" if scope else f"{kind}:"
-    source = sa.select(
+    source = rows.add_columns(
         sa.literal(kind),
-        Registration.email,
-        prefix + sa.literal("registration:") + sa.cast(Registration.id, sa.String),
-        Registration.locale,
         sa.literal(context or {}, OutboundEmail.context.type),
-        Registration.event_id,
-        Registration.id,
         sa.literal(EmailState.queued.value),
         sa.literal(0),
         sa.literal(not_before or now, OutboundEmail.next_attempt_at.type),
         sa.literal(now, OutboundEmail.created_at.type),
-    ).where(where)
+    )
     statement = _insert(db.session.get_bind().dialect.name).from_select(
-        ["kind", "recipient", "idempotency_key", "locale", "context", "event_id", "registration_id",
-         "state", "attempts", "next_attempt_at", "created_at"],
+        ["recipient", "idempotency_key", "locale", "event_id", "registration_id", "kind", "context", "state",
+         "attempts", "next_attempt_at", "created_at"],
         source,
     ).returning(OutboundEmail.id)
     ids = list(db.session.scalars(statement))
     _remember(ids)
     return len(ids)
-
-
-def active_registrations_of(event_id: int) -> sa.ColumnElement[bool]:
-    """Registrations of the event that are not cancelled: holding a seat, waiting, or awaiting approval."""
-    return sa.and_(
-        Registration.event_id == event_id,
-        Registration.status.in_(
-            [RegistrationStatus.confirmed, RegistrationStatus.waitlisted, RegistrationStatus.pending]
-        ),
-    )
 
 
 def _publish(celery_app, ids: list[int]) -> None:

@@ -22,13 +22,15 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.links import external_url
 from eventsys.mail import outbox
 from eventsys.mail.models import EmailState, OutboundEmail
+from eventsys.messages.emails import MAILING
 from eventsys.messages.models import Audience, Mailing
+from eventsys.registration.emails import enqueue_for_registrations
 from eventsys.registration.models import Registration
 from eventsys.speakers.models import Engagement, Speaker
 from eventsys.tokens import InvalidToken, make_token, read_token
 
 #: the outbox kind, and the templates templates/mail/mailing.*
-KIND = "mailing"
+KIND = MAILING
 #: how a speaker stands with the event: accepted an invitation, invited and not answered, or added directly
 SPEAKER_STANDINGS = ("accepted", "invited", "direct")
 #: a preview older than this is shown again, with a fresh count, before anything is sent
@@ -163,7 +165,7 @@ def _queue_copies(mailing: Mailing, draft: Draft, send_id: str) -> int:
     """One outbox row per recipient; returns how many were added."""
     context = {"mailing_id": mailing.id}
     if draft.audience is Audience.registrants:
-        return outbox.enqueue_for_registrations(KIND, _registrants(draft), scope=send_id, context=context)
+        return enqueue_for_registrations(KIND, _registrants(draft), scope=send_id, context=context)
     speakers = db.session.execute(
         sa.select(Speaker.id, Speaker.title, Speaker.name, Speaker.email)
         .where(_speakers(draft), Speaker.email.is_not(None))

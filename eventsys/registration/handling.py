@@ -12,9 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from eventsys.database import db, utcnow
-from eventsys.mail import outbox
 from eventsys.registration import tally
 from eventsys.registration.answers import InvalidAnswers, clean_answers
+from eventsys.registration.emails import (
+    EMAIL_TELLING_STATUS,
+    REGISTRATION_CANCELLED,
+    REGISTRATION_PROMOTED,
+    enqueue_for_registrations,
+)
 from eventsys.registration.errors import RegistrationError
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import fill_free_seats, has_free_seat, lock_event
@@ -58,8 +63,8 @@ def approve(event_id: int, registration_id: int, now: datetime | None = None) ->
         registration.approved_at = now
         tally.shift(event.id, [(registration.country, RegistrationStatus.pending, registration.status)])
         db.session.flush()
-        outbox.enqueue_for_registrations(
-            f"registration_{registration.status.value}", Registration.id == registration.id
+        enqueue_for_registrations(
+            EMAIL_TELLING_STATUS[registration.status], Registration.id == registration.id
         )
         status = registration.status
         db.session.commit()
@@ -87,7 +92,7 @@ def promote_by_hand(event_id: int, registration_id: int, now: datetime | None = 
         tally.shift(event.id, [(registration.country, RegistrationStatus.waitlisted,
                                 RegistrationStatus.confirmed)])
         db.session.flush()
-        outbox.enqueue_for_registrations("registration_promoted", Registration.id == registration.id)
+        enqueue_for_registrations(REGISTRATION_PROMOTED, Registration.id == registration.id)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -127,8 +132,8 @@ def cancel_many(event_id: int, registration_ids: Iterable[int] | None = None, wh
             .execution_options(populate_existing=True)
         ))
         if notify and registrations:
-            outbox.enqueue_for_registrations(
-                "registration_cancelled", Registration.id.in_([r.id for r in registrations])
+            enqueue_for_registrations(
+                REGISTRATION_CANCELLED, Registration.id.in_([r.id for r in registrations])
             )
         shifts = []
         for registration in registrations:

@@ -160,6 +160,9 @@ def _first_email(registered):
     registered has the new registration's id, status, email, locale and event_id: the
     email row is written by the same statement or transaction as the registration.
     """
+    # The kind is built in SQL as "registration_" || status: each status a registration can start with
+    # must have its kind named so in registration/emails.py (EMAIL_TELLING_STATUS), which outbox rows and
+    # templates already carry.
     kind = constant("registration_") + sa.type_coerce(registered.c.status, sa.String)
     now = _as_sent("new_created_at", OutboundEmail.created_at.type)
     source = sa.select(

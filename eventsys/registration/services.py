@@ -21,6 +21,11 @@ from eventsys.mail import outbox
 from eventsys.registration import checkin_codes, limits, tally
 from eventsys.registration.applicants import Applicant, clean_applicant
 from eventsys.registration.applicants import clean_applicant as check_applicant
+from eventsys.registration.emails import (
+    REGISTRATION_CANCELLED,
+    REGISTRATION_PROMOTED,
+    enqueue_for_registrations,
+)
 from eventsys.registration.errors import (
     AlreadyRegistered,
     InvalidRegistration,
@@ -241,9 +246,7 @@ def fill_free_seats(event: Event, now: datetime) -> list[Registration]:
                            for r in promoted])
     if promoted:
         db.session.flush()
-        outbox.enqueue_for_registrations(
-            "registration_promoted", Registration.id.in_([r.id for r in promoted])
-        )
+        enqueue_for_registrations(REGISTRATION_PROMOTED, Registration.id.in_([r.id for r in promoted]))
     return promoted
 
 
@@ -287,7 +290,7 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> li
         promoted: list[Registration] = []
         was = registration.status
         if was is not RegistrationStatus.cancelled:
-            outbox.enqueue_for_registrations("registration_cancelled", Registration.id == registration.id)
+            enqueue_for_registrations(REGISTRATION_CANCELLED, Registration.id == registration.id)
             registration.status = RegistrationStatus.cancelled
             registration.cancelled_at = now
             tally.shift(event.id, [(registration.country, was, RegistrationStatus.cancelled)])

@@ -25,6 +25,7 @@ from eventsys.events.models import Event
 from eventsys.links import external_url
 from eventsys.mail import outbox
 from eventsys.registration import limits, services
+from eventsys.registration.emails import REGISTRATION_VERIFY
 from eventsys.registration.mailboxes import mailbox_key
 from eventsys.registration.models import Registration, RegistrationAttempt
 from eventsys.tokens import ExpiredToken, InvalidToken, make_token, read_token
@@ -32,7 +33,7 @@ from eventsys.tokens import ExpiredToken, InvalidToken, make_token, read_token
 #: the salt of the links' signatures: a link made for anything else cannot confirm an attempt
 TOKEN_PURPOSE = "registration-verify"
 #: the email that carries the link
-KIND = "registration_verify"
+KIND = REGISTRATION_VERIFY
 #: how long a clicked attempt is kept, so that its link still leads to the registration it made
 KEPT_FOR = timedelta(days=2)
 

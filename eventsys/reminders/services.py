@@ -30,8 +30,9 @@ from sqlalchemy.orm import load_only
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
-from eventsys.mail import outbox
+from eventsys.registration.emails import enqueue_for_registrations
 from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.reminders.emails import REMINDER
 from eventsys.reminders.models import ReminderRun
 
 log = logging.getLogger(__name__)
@@ -227,8 +228,8 @@ def _queue(reminder: DueReminder, now: datetime) -> int:
         "with_meeting_link": carries_meeting_link(reminder.is_online, offset, reminder.last_offset),
     }
     due_at = reminder.starts_at - timedelta(minutes=offset)
-    queued = outbox.enqueue_for_registrations(
-        "reminder", _recipients(reminder, due_at), scope=reminder_scope(offset, reminder.starts_at),
+    queued = enqueue_for_registrations(
+        REMINDER, _recipients(reminder, due_at), scope=reminder_scope(offset, reminder.starts_at),
         context=context,
     )
     db.session.execute(sa.update(ReminderRun).where(ReminderRun.id == run_id).values(queued=queued))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus, ProgrammeItem
 from eventsys.mail import outbox
+from eventsys.speakers.emails import INVITATION_ANSWERED, SPEAKER_INVITATION
 from eventsys.speakers.models import Engagement, InvitationStatus, Speaker, SpeakerRole
 from eventsys.textrules import text_problem
 
@@ -195,7 +196,7 @@ def invite_speaker(speaker_id: int, event_id: int, role: SpeakerRole | str, mess
         for name, value in invitation.items():
             setattr(engagement, name, value)
     outbox.enqueue(
-        "speaker_invitation", speaker.email, f"speaker_invitation:engagement:{engagement.id}",
+        SPEAKER_INVITATION, speaker.email, f"{SPEAKER_INVITATION}:engagement:{engagement.id}",
         context={"engagement_id": engagement.id}, event_id=event_id,
     )
     db.session.commit()
@@ -294,7 +295,7 @@ def answer_invitation(engagement_id: int, accept: bool, note: str = "",
         raise AlreadyAnswered(open_invitation(engagement_id, now, round))
     if answered.invited_by_email:
         outbox.enqueue(
-            "invitation_answered", answered.invited_by_email, round_key("invitation_answered", answered),
+            INVITATION_ANSWERED, answered.invited_by_email, round_key(INVITATION_ANSWERED, answered),
             context={"engagement_id": answered.id, "accepted": accept, "note": note},
             event_id=answered.event_id,
         )
@@ -351,7 +352,7 @@ def renew_invitation(engagement_id: int, *, invited_by_email: str, message: str 
         db.session.rollback()
         raise InvitationError("This invitation was renewed a moment ago; nothing more was sent.")
     outbox.enqueue(
-        "speaker_invitation", speaker.email, round_key("speaker_invitation", renewed),
+        SPEAKER_INVITATION, speaker.email, round_key(SPEAKER_INVITATION, renewed),
         context={"engagement_id": renewed.id}, event_id=renewed.event_id,
     )
     db.session.commit()

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from eventsys.database import db
 from eventsys.mail import delivery, outbox
 from eventsys.mail.models import EmailState, OutboundEmail
+from eventsys.registration.emails import enqueue_for_registrations
 from eventsys.registration.models import Registration
 from eventsys.registration.services import register
 from tests.conftest import both_databases
@@ -129,8 +130,8 @@ def test_cancelling_an_event_withdraws_its_reminders_not_yet_sent(app, mail_dir)
 
     event = make_event()
     register(event, applicant(1))
-    outbox.enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m",
-                                     not_before=utcnow() + timedelta(hours=1))
+    enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m",
+                              not_before=utcnow() + timedelta(hours=1))
     db.session.commit()
     cancel_event(event.id)
     kinds = dict(db.session.execute(sa.select(OutboundEmail.kind, OutboundEmail.state)).all())

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from eventsys.database import db
 from eventsys.mail import outbox
 from eventsys.mail.models import EmailState, OutboundEmail
+from eventsys.registration.emails import enqueue_for_registrations
 from eventsys.registration.models import Registration
 from eventsys.registration.services import register
 from tests.conftest import both_databases
@@ -41,7 +42,7 @@ def _reminders_to_everyone(app, sink) -> None:
     for n, address in enumerate(ADDRESSES, start=1):
         register(event, applicant(n, email=address))
     app.config.update(sink.config())
-    outbox.enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m")
+    enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m")
     db.session.commit()  # one delivery of the five, in this process
 
 

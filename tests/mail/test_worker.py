@@ -17,6 +17,7 @@ from eventsys.mail import outbox
 from eventsys.mail.delivery import RECORD_EVERY
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration import services
+from eventsys.registration.emails import enqueue_for_registrations
 from eventsys.registration.models import Registration
 from eventsys.reminders.services import queue_due_reminders
 from tests import servers
@@ -277,7 +278,7 @@ def test_a_redis_outage_in_the_middle_of_a_batch_loses_nothing_and_kills_no_work
     _registrations(event.id, 60)
     port = int(broker["url"].rsplit(":", 1)[1].split("/")[0])
     with _worker(worker_app) as worker:
-        outbox.enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m")
+        enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m")
         db.session.commit()
         _wait_for(lambda: len(smtp_sink.messages) >= 5)
         servers.stop(broker["process"])
@@ -300,7 +301,7 @@ def test_a_unicode_mailbox_the_server_cannot_take_fails_alone_and_the_batch_goes
             services.register(event, applicant(n, email=address))
         _wait_for(lambda: _states() == {"sent": 4, "failed": 1})
         # Then one message to all of them, as one batch.
-        outbox.enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m")
+        enqueue_for_registrations("reminder", Registration.event_id == event.id, scope="1440m")
         db.session.commit()
         _wait_for(lambda: _states() == {"sent": 8, "failed": 2})
     failed = db.session.scalars(

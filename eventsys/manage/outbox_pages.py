@@ -4,6 +4,8 @@ Both show the emails by state, since when the oldest due one waits, the last wor
 heartbeat, and one state's emails 50 to a page, with buttons to send a failed or
 cancelled email again and to withdraw a queued one. On an event's page those
 buttons reach only that event's emails: another event's email id answers 404.
+They live here, beside the mail banner (health.py), not in mail/: they name each
+email's event, and mail knows no domain.
 """
 
 import math

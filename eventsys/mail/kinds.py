@@ -1,0 +1,63 @@
+"""The kinds of email, each registered by the domain that causes it: mail/ renders by these alone.
+
+An outbox row names its kind (`registration_confirmed`, `reminder`, ...); the kind
+says what its templates `templates/mail/<name>.*` are given, whether it carries the
+event's calendar, and what to load at once for a whole batch. Mail knows no domain:
+each one lists its kinds in its `emails.py`, and `eventsys.register_email_kinds`
+registers them all when the app is created (the web app, the worker and `flask`
+commands alike).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from eventsys.mail.models import OutboundEmail
+
+
+class UnknownEmailKind(LookupError):
+    """An outbox row names a kind nobody registered."""
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    """One kind of email, rendered from templates/mail/<name>.subject.txt, .txt and .html."""
+
+    #: the name outbox rows carry and the templates are named by; rows already stored keep it: never rename
+    name: str
+    #: what the templates are given beyond the row's own context, read from the rows the outbox row refers to
+    context: Callable[[Session, OutboundEmail], dict]
+    #: the iCalendar text attached as event.ics, made from that context; None: no attachment
+    ics: Callable[[dict], str] | None = None
+    #: loads the rows a batch of these emails refers to in one query, so that rendering each finds them in
+    #: the session; returns them, for the caller to hold (a session only remembers objects someone holds)
+    preload: Callable[[Session, list[OutboundEmail]], list] | None = None
+
+
+_registered: dict[str, EmailKind] = {}
+
+
+def register(kind: EmailKind) -> None:
+    """Add a kind; the same kind again is no change, another kind of the same name an error."""
+    known = _registered.get(kind.name)
+    if known is None:
+        _registered[kind.name] = kind
+    elif known != kind:  # every create_app() registers again: only a second meaning of a name is wrong
+        raise ValueError(f"two kinds of email are named {kind.name!r}: {known} and {kind}")
+
+
+def kind_named(name: str) -> EmailKind:
+    """The registered kind of this name; UnknownEmailKind if there is none."""
+    try:
+        return _registered[name]
+    except KeyError:
+        raise UnknownEmailKind(
+            f"no kind of email is named {name!r}: is it in the KINDS of its domain's emails.py, "
+            "and were they registered (eventsys.register_email_kinds)?"
+        ) from None
+
+
+def registered_names() -> set[str]:
+    """The names of every registered kind."""
+    return set(_registered)
