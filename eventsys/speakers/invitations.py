@@ -8,6 +8,7 @@ first answer stands: a second one is refused and tells nobody anything.
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from eventsys.database import db, utcnow
@@ -74,8 +75,15 @@ class AlreadyAnswered(InvitationError):
 
 
 def role_in_words(role: SpeakerRole) -> str:
-    """The role as a sentence says it: 'keynote speaker'."""
-    return ROLE_IN_WORDS.get(role, role.value.replace("_", " "))
+    """The role as a sentence says it: 'keynote speaker', in the language being written."""
+    # Translated when called, not at import: an email is in its recipient's language.
+    words = {
+        SpeakerRole.keynote: _("keynote speaker"),
+        SpeakerRole.invited_talk: _("invited speaker"),
+        SpeakerRole.panel: _("panellist"),
+        SpeakerRole.online_lecture: _("online lecturer"),
+    }
+    return words.get(role, role.value.replace("_", " "))
 
 
 def round_stamp(engagement: Engagement) -> str:
