@@ -6,9 +6,57 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+#: the names of the errors people meet, in the reader's language (the English is werkzeug's own)
+ERROR_NAMES = {
+    400: _l("Bad Request"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    410: _l("Gone"),
+    422: _l("Unprocessable Entity"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+}
+#: werkzeug's own explanations of those errors, shown when nobody gave a better one
+DEFAULT_DESCRIPTIONS = {
+    400: _l("The browser (or proxy) sent a request that this server could not understand."),
+    403: _l("You don't have the permission to access the requested resource. It is either read-protected "
+            "or not readable by the server."),
+    404: _l("The requested URL was not found on the server. If you entered the URL manually please check "
+            "your spelling and try again."),
+    405: _l("The method is not allowed for the requested URL."),
+    410: _l("The requested URL is no longer available on this server and there is no forwarding address. "
+            "If you followed a link from a foreign page, please contact the author of this page."),
+    422: _l("The request was well-formed but was unable to be followed due to semantic errors."),
+    429: _l("This user has exceeded an allotted request count. Try again later."),
+    500: _l("The server encountered an internal error and was unable to complete your request. Either the "
+            "server is overloaded or there is an error in the application."),
+}
+
+
+def error_name(error: HTTPException) -> str:
+    """The error's name, in the reader's language where we know it."""
+    return str(ERROR_NAMES.get(error.code, error.name))
+
+
+def error_description(error: HTTPException) -> str | None:
+    """What the error says: its own words when it was given some, else werkzeug's, translated."""
+    default = DEFAULT_DESCRIPTIONS.get(error.code)
+    if default is not None and error.description == type(error).description:
+        return str(default)
+    return error.description
+
+
+def render_error_page(error: HTTPException, message: str | None = None) -> str:
+    """The readable error page: the error's name, and the message or the error's description."""
+    return render_template("errors/error.html", error=error, name=error_name(error),
+                           message=message or error_description(error))
 
 
 class ErrorsSchema(ma.Schema):
@@ -50,7 +98,7 @@ def api_errors(error: HTTPException) -> dict[str, list[str]]:
         for location_messages in data["messages"].values():
             merged.update(flatten_messages(location_messages))
         return merged
-    return {"request": [error.description or error.name]}
+    return {"request": [error_description(error) or error_name(error)]}
 
 
 def _is_api_request() -> bool:
@@ -86,13 +134,14 @@ def handle_http_exception(error: HTTPException):
     headers = _protocol_headers(error)
     if _is_api_request():
         return {"errors": api_errors(error)}, error.code, headers
-    return render_template("errors/error.html", error=error), error.code, headers
+    return render_error_page(error), error.code, headers
 
 
 def handle_csrf_error(error: CSRFError):
     """A form without a valid CSRF token: usually an old tab; say so plainly."""
-    message = "This form has expired or was not sent from our site. Go back, reload the page and try again."
-    return render_template("errors/error.html", error=error, message=message), 400
+    message = _("This form has expired or was not sent from our site. "
+                "Go back, reload the page and try again.")
+    return render_error_page(error, message), 400
 
 
 def register_error_handlers(app: Flask) -> None:

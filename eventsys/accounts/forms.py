@@ -1,5 +1,6 @@
 """Sign-in and password forms."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -8,18 +9,21 @@ from eventsys.forms import Form
 
 
 class LoginForm(Form):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
-                                                     Length(max=PASSWORD_MAX)])
+    email = EmailField(_l("Email"),
+                       validators=[DataRequired(_l("Enter your email address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
+                                                         Length(max=PASSWORD_MAX)])
 
 
 class PasswordChangeForm(Form):
-    current_password = PasswordField("Current password", validators=[DataRequired("Enter it to confirm.")])
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(_l("Enter it to confirm."))])
     new_password = PasswordField(
-        "New password",
-        validators=[DataRequired("Choose a new password."),
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a new password.")),
                     Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
-                           message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")],
+                           # WTForms' Length fills in min and max.
+                           message=_l("Use %(min)s to %(max)s characters."))],
     )
-    confirm = PasswordField("New password again",
-                            validators=[EqualTo("new_password", "The two new passwords differ.")])
+    confirm = PasswordField(_l("New password again"),
+                            validators=[EqualTo("new_password", _l("The two new passwords differ."))])

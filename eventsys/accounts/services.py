@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventsys.accounts.models import EventManager, User
@@ -27,9 +28,9 @@ class AccountError(ValueError):
 def check_password(password: str) -> None:
     """Raise AccountError when the password is too weak to protect registrants' personal data."""
     if len(password) < PASSWORD_MIN:
-        raise AccountError(f"Use at least {PASSWORD_MIN} characters.", "password")
+        raise AccountError(_("Use at least %(min)s characters.", min=PASSWORD_MIN), "password")
     if len(password) > PASSWORD_MAX:
-        raise AccountError(f"Use at most {PASSWORD_MAX} characters.", "password")
+        raise AccountError(_("Use at most %(max)s characters.", max=PASSWORD_MAX), "password")
 
 
 def user_by_email(email: str) -> User | None:
@@ -73,7 +74,7 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
 def change_password(user: User, current: str, new: str) -> None:
     """Replace the password after checking the current one; AccountError names the wrong field."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise AccountError("This is not your current password.", "current_password")
+        raise AccountError(_("This is not your current password."), "current_password")
     check_password(new)
     user.password_hash = generate_password_hash(new)
     end_sessions(user)

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.logging import default_handler
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventsys.accounts import services
@@ -15,7 +17,9 @@ from eventsys.extensions import limiter, login_manager
 bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please sign in to see this page."
+login_manager.login_message = _l("Please sign in to see this page.")
+# The flash is kept in the session cookie, which takes text only: made into words when flashed.
+login_manager.localize_callback = str
 login_manager.login_message_category = "info"
 
 # Flask-Limiter says "falling back to in-memory storage" to a logger nobody hears by default;
@@ -53,7 +57,7 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
-        form.password.errors = ["Wrong email or password."]
+        form.password.errors = [_("Wrong email or password.")]
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -68,7 +72,7 @@ def logout():
     if current_user.is_authenticated:
         services.end_sessions(current_user)
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"), code=303)
 
 
@@ -85,7 +89,7 @@ def change_password():
         else:
             # The change ended every session; this one is renewed under the new generation.
             login_user(current_user._get_current_object())
-            flash("Your password is changed.", "info")
+            flash(_("Your password is changed."), "info")
             return redirect(url_for("manage.home"), code=303)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/password.html", form=form), status

@@ -1,6 +1,8 @@
 """Events and registration as JSON, for the school's website and apps."""
 
 from flask import jsonify, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_smorest import Blueprint, abort
 
 from eventsys.api.parser import ApiParser
@@ -43,7 +45,7 @@ def list_events(query):
 @blp.alt_response(404, schema=ErrorsSchema, description="No published event has this slug")
 def get_event(slug: str):
     """One event with its programme, speakers and registration questions."""
-    event = events.public_event(slug) or abort(404, errors={"slug": ["No such event."]})
+    event = events.public_event(slug) or abort(404, errors={"slug": [_("No such event.")]})
     try:
         registration.ensure_registration_open(event)
         is_open = True
@@ -81,7 +83,7 @@ def create_registration(data, slug: str):
     On an event that verifies addresses the answer is 202 and the registration is made
     when the person opens the link emailed to them.
     """
-    event = public.event_to_register_for(slug) or abort(404, errors={"slug": ["No such event."]})
+    event = public.event_to_register_for(slug) or abort(404, errors={"slug": [_("No such event.")]})
     applicant = registration.Applicant(
         name=data["name"],
         email=data["email"],
@@ -104,8 +106,11 @@ def create_registration(data, slug: str):
     if isinstance(created, RegistrationAttempt):
         minutes = round((created.expires_at - created.created_at).total_seconds() / 60)
         unverified = {"status": "unverified", "expires_at": created.expires_at,
-                      "message": f"We have sent a link to {created.values['email']}. Open it within "
-                                 f"{minutes} minutes to complete the registration."}
+                      "message": ngettext("We have sent a link to %(email)s. Open it within %(num)s minutes "
+                                          "to complete the registration.",
+                                          "We have sent a link to %(email)s. Open it within %(num)s minutes "
+                                          "to complete the registration.",
+                                          minutes, email=created.values["email"])}
         return jsonify(UnverifiedRegistrationSchema().dump(unverified)), 202
     return {
         "status": created.status,

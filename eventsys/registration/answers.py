@@ -3,6 +3,8 @@
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+
 from eventsys.registration.models import Question, QuestionKind
 from eventsys.textrules import NUMBER_RANGE, check_number, check_text
 
@@ -27,13 +29,13 @@ def _is_blank(value: Any) -> bool:
 def _text(question: Question, value: Any) -> str:
     limit = LONG_TEXT_MAX if question.kind is QuestionKind.long_text else TEXT_MAX
     if not isinstance(value, str):
-        raise ValueError("Enter text.")
+        raise ValueError(_("Enter text."))
     return check_text(value.strip(), multiline=question.kind is QuestionKind.long_text, limit=limit)
 
 
 def _single_choice(question: Question, value: Any) -> str:
     if not isinstance(value, str) or value not in question.options:
-        raise ValueError(f"Choose one of: {', '.join(question.options)}.")
+        raise ValueError(_("Choose one of: %(choices)s.", choices=", ".join(question.options)))
     return value
 
 
@@ -41,10 +43,10 @@ def _multiple_choice(question: Question, value: Any) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError("Give a list of choices.")
+        raise ValueError(_("Give a list of choices."))
     unknown = [v for v in value if v not in question.options]
     if unknown:
-        raise ValueError(f"Not a choice here: {', '.join(unknown)}.")
+        raise ValueError(_("Not a choice here: %(choices)s.", choices=", ".join(unknown)))
     # Keep the organiser's order and drop repeats, so answers compare and export cleanly.
     return [option for option in question.options if option in value]
 
@@ -54,7 +56,7 @@ def _yes_no(question: Question, value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in _YES | _NO:
         return value.strip().lower() in _YES
-    raise ValueError("Answer yes or no.")
+    raise ValueError(_("Answer yes or no."))
 
 
 def _number(question: Question, value: Any) -> int | float:
@@ -70,12 +72,12 @@ def _number(question: Question, value: Any) -> int | float:
             try:
                 value = float(text)
             except ValueError:
-                raise ValueError("Enter a number.") from None
+                raise ValueError(_("Enter a number.")) from None
             if value != value or value in (float("inf"), float("-inf")):
                 # "nan" and "inf" are words, not numbers, to a person
-                raise ValueError("Enter a number.") from None
+                raise ValueError(_("Enter a number.")) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError("Enter a number.")
+        raise ValueError(_("Enter a number."))
     return check_number(value)
 
 
@@ -87,7 +89,7 @@ def _date(question: Question, value: Any) -> str:
             return date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-    raise ValueError("Enter a date as YYYY-MM-DD.")
+    raise ValueError(_("Enter a date as YYYY-MM-DD."))
 
 
 _CHECKS = {
@@ -105,18 +107,18 @@ def clean_answers(questions: list[Question], raw: dict[str, Any] | None) -> dict
     """Return the answers in stored form, or raise InvalidAnswers naming each bad one."""
     raw = raw or {}
     if not isinstance(raw, dict):
-        raise InvalidAnswers({"": ["Give the answers as a mapping from question id to answer."]})
+        raise InvalidAnswers({"": [_("Give the answers as a mapping from question id to answer.")]})
     errors: dict[str, list[str]] = {}
     known = {q.field_name for q in questions}
     for key in raw:
         if key not in known:
-            errors[key] = ["This event has no such question."]
+            errors[key] = [_("This event has no such question.")]
     cleaned: dict[str, Any] = {}
     for question in questions:
         value = raw.get(question.field_name)
         if _is_blank(value):
             if question.required:
-                errors[question.field_name] = ["This question needs an answer."]
+                errors[question.field_name] = [_("This question needs an answer.")]
             continue
         try:
             cleaned[question.field_name] = _CHECKS[question.kind](question, value)

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.countries import is_country
 from eventsys.events.models import Event
@@ -11,6 +13,19 @@ from eventsys.registration.answers import InvalidAnswers, clean_answers
 from eventsys.registration.errors import InvalidRegistration
 from eventsys.registration.models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, AttendeeCategory
 from eventsys.textrules import check_text
+
+#: what is wrong with each field that is one line of text; made into words when raised
+_LINE_MESSAGES = {
+    "name": {
+        "not_text": _l("Enter your name as text."),
+        "missing": _l("Enter your name."),
+        "too_long": _l("Keep the name under %(limit)s characters."),
+    },
+    "affiliation": {
+        "not_text": _l("Enter your affiliation as text."),
+        "too_long": _l("Keep the affiliation under %(limit)s characters."),
+    },
+}
 
 
 @dataclass
@@ -29,38 +44,39 @@ class Applicant:
 def normalise_email(address: str) -> str:
     """The address in the form we compare and store; raises ValueError with a readable reason."""
     if not isinstance(address, str):
-        raise ValueError("Enter an email address.")
+        raise ValueError(_("Enter an email address."))
     check_text(address.strip())
     if len(address) > 2 * EMAIL_MAX:
-        raise ValueError(f"An email address has at most {EMAIL_MAX} characters.")
+        raise ValueError(_("An email address has at most %(limit)s characters.", limit=EMAIL_MAX))
     try:
         checked = validate_email(address.strip(), check_deliverability=False)
     except EmailNotValidError as problem:
         raise ValueError(str(problem)) from None
     if len(checked.normalized) > EMAIL_MAX:
-        raise ValueError(f"An email address has at most {EMAIL_MAX} characters.")
+        raise ValueError(_("An email address has at most %(limit)s characters.", limit=EMAIL_MAX))
     # Mailboxes are case-insensitive in practice; treating them so stops the same person registering twice.
     return checked.normalized.lower()
 
 
-def _line(value: str | None, limit: int, what: str, required: bool = False) -> str:
-    """One line of typed text, stripped; raises ValueError saying what is wrong with it."""
+def _line(value: str | None, limit: int, field: str, required: bool = False) -> str:
+    """One line of typed text, stripped; raises ValueError saying what is wrong with the field's text."""
+    messages = _LINE_MESSAGES[field]
     if value is not None and not isinstance(value, str):
-        raise ValueError(f"Enter your {what} as text.")
+        raise ValueError(str(messages["not_text"]))
     text = (value or "").strip()
     if required and not text:
-        raise ValueError(f"Enter your {what}.")
+        raise ValueError(str(messages["missing"]))
     if len(text) > limit:
-        raise ValueError(f"Keep the {what} under {limit} characters.")
+        raise ValueError(str(messages["too_long"]) % {"limit": limit})
     return check_text(text)
 
 
 def _country(code: str | None) -> str:
     if code is not None and not isinstance(code, str):
-        raise ValueError("Choose a country from the list (ISO 3166 code such as RU or CN).")
+        raise ValueError(_("Choose a country from the list (ISO 3166 code such as RU or CN)."))
     code = (code or "").strip().upper()
     if not is_country(code):
-        raise ValueError("Choose a country from the list (ISO 3166 code such as RU or CN).")
+        raise ValueError(_("Choose a country from the list (ISO 3166 code such as RU or CN)."))
     return code
 
 
@@ -68,7 +84,9 @@ def _category(value: str | None) -> AttendeeCategory:
     try:
         return AttendeeCategory(value)
     except (ValueError, TypeError):
-        raise ValueError(f"Choose one of: {', '.join(c.value for c in AttendeeCategory)}.") from None
+        # Translators: the choices are the API's own values (student, faculty…), not to be translated.
+        raise ValueError(_("Choose one of: %(choices)s.",
+                           choices=", ".join(c.value for c in AttendeeCategory))) from None
 
 
 def clean_applicant(event: Event, applicant: Applicant) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+
 if TYPE_CHECKING:
     from eventsys.registration.models import Registration
 
@@ -16,7 +18,7 @@ class InvalidRegistration(RegistrationError):
     """Some fields are wrong; `errors` maps each field to its messages."""
 
     def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("Some fields need attention.")
+        super().__init__(_("Some fields need attention."))
         self.errors = errors
 
 
@@ -32,5 +34,5 @@ class AlreadyRegistered(RegistrationError):
     """This email already holds an active registration for the event."""
 
     def __init__(self, registration: Registration):
-        super().__init__("This email address is already registered for this event.")
+        super().__init__(_("This email address is already registered for this event."))
         self.registration = registration

@@ -3,6 +3,7 @@
 from functools import cache, lru_cache
 from typing import NamedTuple
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -30,19 +31,20 @@ from eventsys.registration.models import (
     RegistrationStatus,
 )
 
+#: how an attendee category is named, on the form and on the organisers' pages
 CATEGORY_LABELS = {
-    AttendeeCategory.student: "Student",
-    AttendeeCategory.faculty: "Faculty / researcher",
-    AttendeeCategory.industry: "Industry",
-    AttendeeCategory.other: "Other",
+    AttendeeCategory.student: _l("Student"),
+    AttendeeCategory.faculty: _l("Faculty / researcher"),
+    AttendeeCategory.industry: _l("Industry"),
+    AttendeeCategory.other: _l("Other"),
 }
 
 #: how a registration's status is named on the organisers' pages
 STATUS_LABELS = {
-    RegistrationStatus.confirmed: "Confirmed",
-    RegistrationStatus.waitlisted: "On the waiting list",
-    RegistrationStatus.pending: "Awaiting approval",
-    RegistrationStatus.cancelled: "Cancelled",
+    RegistrationStatus.confirmed: _l("Confirmed"),
+    RegistrationStatus.waitlisted: _l("On the waiting list"),
+    RegistrationStatus.pending: _l("Awaiting approval"),
+    RegistrationStatus.cancelled: _l("Cancelled"),
 }
 
 
@@ -64,7 +66,7 @@ class MarkedRequired:
 
 @cache
 def _country_choices() -> list[SelectChoice]:
-    return [SelectChoice("", "Choose your country…")] + [SelectChoice(*c) for c in countries()]
+    return [SelectChoice("", _l("Choose your country…"))] + [SelectChoice(*c) for c in countries()]
 
 
 @cache
@@ -78,18 +80,19 @@ class RegistrationForm(Form):
 
     text_checked_by_service = True
 
-    name = StringField("Full name", validators=[MarkedRequired()], render_kw={"maxlength": NAME_MAX})
-    email = EmailField("Email", validators=[MarkedRequired()], render_kw={"maxlength": EMAIL_MAX})
-    affiliation = StringField("University or organisation", render_kw={"maxlength": AFFILIATION_MAX})
+    name = StringField(_l("Full name"), validators=[MarkedRequired()], render_kw={"maxlength": NAME_MAX})
+    email = EmailField(_l("Email"), validators=[MarkedRequired()], render_kw={"maxlength": EMAIL_MAX})
+    affiliation = StringField(_l("University or organisation"), render_kw={"maxlength": AFFILIATION_MAX})
     # Choices are given as functions: a list is walked whole on every form made (WTForms checks
     # each entry's type), and a submitted form never shows its ~250 countries.
-    country = SelectField("Country", choices=_country_choices, validators=[MarkedRequired()],
+    country = SelectField(_l("Country"), choices=_country_choices, validators=[MarkedRequired()],
                           validate_choice=False)
-    category = SelectField("You are", choices=_category_choices, validators=[MarkedRequired()],
+    # Translators: the label of the choice between Student, Faculty / researcher, Industry and Other.
+    category = SelectField(_l("You are"), choices=_category_choices, validators=[MarkedRequired()],
                            validate_choice=False)
     consent = BooleanField(
-        "I agree that the organisers store these details to run this event.",
-        validators=[DataRequired(message="We need your consent to register you.")],
+        _l("I agree that the organisers store these details to run this event."),
+        validators=[DataRequired(message=_l("We need your consent to register you."))],
     )
 
     #: the honeypot: hidden from people (template and screen readers alike), filled by bots that
@@ -125,7 +128,7 @@ def question_field(question: "Question | QuestionShape"):
         case QuestionKind.multiple_choice:
             return CheckboxListField(**options, choices=choices, validate_choice=False)
         case QuestionKind.yes_no:
-            yes_no = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+            yes_no = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
             return RadioField(**options, choices=yes_no, validate_choice=False)
         case QuestionKind.number:
             return StringField(**options, render_kw={"type": "number", "step": "any", **required})

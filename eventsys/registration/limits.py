@@ -25,6 +25,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, request
+from flask_babel import ngettext
 
 from eventsys.database import db, utcnow
 from eventsys.errors import seconds_until_allowed
@@ -47,11 +48,16 @@ class TooManyRegistrations(Exception):
 
 
 def _address_message() -> str:
-    return f"Too many registrations from your address; try again in {seconds_until_allowed()} seconds."
+    # Translators: the English singular says "seconds" too; translate both forms for your language.
+    return ngettext("Too many registrations from your address; try again in %(num)s seconds.",
+                    "Too many registrations from your address; try again in %(num)s seconds.",
+                    seconds_until_allowed())
 
 
 def _event_message() -> str:
-    return f"Too many registrations for this event right now; try again in {seconds_until_allowed()} seconds."
+    return ngettext("Too many registrations for this event right now; try again in %(num)s seconds.",
+                    "Too many registrations for this event right now; try again in %(num)s seconds.",
+                    seconds_until_allowed())
 
 
 def _exempt() -> bool:
@@ -130,7 +136,9 @@ def mailbox_refusal(email: str, now: datetime | None = None) -> TooManyRegistrat
         oldest = oldest.replace(tzinfo=now.tzinfo)
     wait = max(1, math.ceil((oldest + MAILBOX_WINDOW - now).total_seconds()))
     return TooManyRegistrations(
-        f"This email address has received too many registrations in the last hour; "
-        f"try again in {math.ceil(wait / 60)} minutes.",
+        ngettext("This email address has received too many registrations in the last hour; "
+                 "try again in %(num)s minutes.",
+                 "This email address has received too many registrations in the last hour; "
+                 "try again in %(num)s minutes.", math.ceil(wait / 60)),
         retry_after=wait, field="email",
     )

@@ -13,10 +13,13 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 import sqlalchemy as sa
+from babel.dates import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
+from eventsys.locales import current_language
 from eventsys.mail import outbox
 from eventsys.registration import checkin_codes, limits, tally
 from eventsys.registration.applicants import Applicant, clean_applicant
@@ -52,18 +55,21 @@ def ensure_registration_open(event: Event, now: datetime | None = None) -> None:
     """Raise RegistrationClosed with the reason when the event does not take registrations now."""
     now = now or utcnow()
     if event.status is EventStatus.cancelled:
-        raise RegistrationClosed("This event has been cancelled.", gone=True)
+        raise RegistrationClosed(_("This event has been cancelled."), gone=True)
     if event.status is not EventStatus.published:
-        raise RegistrationClosed("This event is not open for registration yet.", gone=False)
+        raise RegistrationClosed(_("This event is not open for registration yet."), gone=False)
     if now >= event.ends_at:
-        raise RegistrationClosed("This event has already taken place.", gone=True)
+        raise RegistrationClosed(_("This event has already taken place."), gone=True)
     if event.registration_closes_at and now >= event.registration_closes_at:
-        raise RegistrationClosed("Registration for this event has closed.", gone=True)
+        raise RegistrationClosed(_("Registration for this event has closed."), gone=True)
     if event.registration_opens_at and now < event.registration_opens_at:
-        opens = event.registration_opens_at.astimezone(event.zone)
-        raise RegistrationClosed(
-            f"Registration opens on {opens:%d %B %Y at %H:%M} ({event.timezone}).", gone=False
-        )
+        opens, language = event.registration_opens_at, current_language()
+        raise RegistrationClosed(_(
+            "Registration opens on %(date)s at %(time)s (%(timezone)s).",
+            date=format_datetime(opens, "dd MMMM y", tzinfo=event.zone, locale=language),
+            time=format_datetime(opens, "HH:mm", tzinfo=event.zone, locale=language),
+            timezone=event.timezone,
+        ), gone=False)
 
 
 def lock_event(event_id: int) -> Event:
@@ -139,9 +145,9 @@ def _explain_no_seat(event: Event, email: str, now: datetime, mailbox: MailboxLi
     if mailbox is not None:
         # The hour's window may have moved on since: then a retry passes at once.
         raise limits.mailbox_refusal(email, now) or limits.TooManyRegistrations(
-            "This email address has received too many registrations in the last hour; try again.",
+            _("This email address has received too many registrations in the last hour; try again."),
             retry_after=1, field="email")
-    raise RegistrationClosed("Registration for this event has closed.", gone=True)
+    raise RegistrationClosed(_("Registration for this event has closed."), gone=True)
 
 
 def _take_seat_once_per_person(values: dict[str, Any], connection: sa.Connection | None,
@@ -266,9 +272,9 @@ def promote_from_waitlist(event_id: int, now: datetime | None = None) -> list[Re
 def ensure_cancellable(registration: Registration, now: datetime | None = None) -> None:
     """Raise RegistrationError when the registrant may no longer cancel by themselves."""
     if registration.status is RegistrationStatus.cancelled:
-        raise RegistrationError("This registration is already cancelled.")
+        raise RegistrationError(_("This registration is already cancelled."))
     if (now or utcnow()) >= registration.event.starts_at:
-        raise RegistrationError("The event has started; registrations can no longer be cancelled.")
+        raise RegistrationError(_("The event has started; registrations can no longer be cancelled."))
 
 
 def cancel_registration(registration_id: int, now: datetime | None = None) -> list[Registration]:

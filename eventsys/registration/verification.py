@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event
@@ -92,12 +93,12 @@ def _attempt_of(token: str) -> RegistrationAttempt:
     try:
         attempt_id = read_token(TOKEN_PURPOSE, token, max_age=KEPT_FOR)
     except ExpiredToken:
-        raise VerificationFailed("This link has expired. Please register again.", expired=True) from None
+        raise VerificationFailed(_("This link has expired. Please register again."), expired=True) from None
     except InvalidToken:
-        raise VerificationFailed("This link is not valid.", expired=False) from None
+        raise VerificationFailed(_("This link is not valid."), expired=False) from None
     attempt = db.session.get(RegistrationAttempt, attempt_id) if isinstance(attempt_id, int) else None
     if attempt is None:
-        raise VerificationFailed("This link has expired. Please register again.", expired=True)
+        raise VerificationFailed(_("This link has expired. Please register again."), expired=True)
     return attempt
 
 
@@ -125,7 +126,8 @@ def confirm(token: str, now: datetime | None = None) -> Registration:
         return db.session.get(Registration, attempt.registration_id)
     event = attempt.event
     if now >= attempt.expires_at:
-        raise VerificationFailed("This link has expired. Please register again.", expired=True, event=event)
+        raise VerificationFailed(_("This link has expired. Please register again."), expired=True,
+                                 event=event)
     services.ensure_registration_open(event, now)
     try:
         registration = services.register_checked(event, attempt.values, attempt.locale, now,

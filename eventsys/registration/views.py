@@ -1,10 +1,11 @@
 """Registering through the web form, and the attendee's self-service page."""
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 
 from eventsys.database import db
-from eventsys.errors import seconds_until_allowed
+from eventsys.errors import render_error_page, seconds_until_allowed
 from eventsys.events import services as events
 from eventsys.extensions import limiter
 from eventsys.locales import request_locale
@@ -46,7 +47,7 @@ def _rate_limited(error: RateLimitExceeded):
     """A person over a limit sees the form with the message, not a bare error page."""
     event = events.event_by_slug((request.view_args or {}).get("slug", ""))
     if event is None:
-        return render_template("errors/error.html", error=error), 429, \
+        return render_error_page(error), 429, \
             {"Retry-After": str(seconds_until_allowed())}
     return _too_many_page(event, error.description, seconds_until_allowed())
 
@@ -67,7 +68,7 @@ def register(slug: str):
     if form.caught_in_honeypot():
         # A bot: told nothing it could learn from, and nothing stored or sent.
         form = registration_form_for(event, formdata=None)
-        form.form_errors.append("We could not take this registration. Please try again.")
+        form.form_errors.append(_("We could not take this registration. Please try again."))
         return render_template("registration/form.html", event=event, form=form), 422
     applicant = services.Applicant(
         name=form.name.data or "",
@@ -87,7 +88,7 @@ def register(slug: str):
             if isinstance(registration, RegistrationAttempt):
                 flash(registration.values["email"], "verify")
                 return redirect(url_for("registration.check_email", slug=event.slug), code=303)
-            flash("Thank you: your registration is recorded.", "registered")
+            flash(_("Thank you: your registration is recorded."), "registered")
             return redirect(url_for("registration.manage", token=registration.token), code=303)
     except services.InvalidRegistration as invalid:
         _show_errors(form, invalid.errors)
@@ -126,7 +127,7 @@ def verify(token: str):
     except services.RegistrationClosed as closed:
         return render_template("registration/verify_failed.html", reason=str(closed), event=None), \
             410 if closed.gone else 403
-    flash("Thank you: your email address is confirmed and your registration is recorded.", "registered")
+    flash(_("Thank you: your email address is confirmed and your registration is recorded."), "registered")
     return redirect(url_for("registration.manage", token=registration.token), code=303)
 
 
@@ -186,5 +187,5 @@ def cancel(token: str):
         flash(str(refused), "error")
         return redirect(url_for("registration.manage", token=token), code=303)
     services.cancel_registration(registration.id)
-    flash("Your registration is cancelled.", "success")
+    flash(_("Your registration is cancelled."), "success")
     return redirect(url_for("registration.manage", token=token), code=303)

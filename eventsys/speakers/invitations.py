@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from eventsys.database import db, utcnow
@@ -25,10 +26,11 @@ NOTE_MAX = 2000
 
 #: how the invitation names each role: "... as keynote speaker at ..."
 ROLE_IN_WORDS = {
-    SpeakerRole.keynote: "keynote speaker",
-    SpeakerRole.invited_talk: "invited speaker",
-    SpeakerRole.panel: "panellist",
-    SpeakerRole.online_lecture: "online lecturer",
+    # Translators: the roles complete "would be honoured to welcome you as … at <event>".
+    SpeakerRole.keynote: _l("keynote speaker"),
+    SpeakerRole.invited_talk: _l("invited speaker"),
+    SpeakerRole.panel: _l("panellist"),
+    SpeakerRole.online_lecture: _l("online lecturer"),
 }
 
 
@@ -40,7 +42,7 @@ class InvitationNotFound(InvitationError):
     """No invitation behind this id: never made, or the engagement was removed."""
 
     def __init__(self):
-        super().__init__("We could not find this invitation. It may have been withdrawn.")
+        super().__init__(_("We could not find this invitation. It may have been withdrawn."))
 
 
 class InvitationGone(InvitationError):
@@ -55,15 +57,15 @@ class InvitationExpired(InvitationGone):
     """The time to answer has passed."""
 
     def __init__(self, engagement: Engagement):
-        super().__init__("This invitation has expired.", engagement)
+        super().__init__(_("This invitation has expired."), engagement)
 
 
 class InvitationReplaced(InvitationGone):
     """The link is from an earlier round: the invitation was renewed and a new email sent since."""
 
     def __init__(self, engagement: Engagement):
-        super().__init__("This link was replaced by a newer invitation: please use the link in the "
-                         "latest invitation email.", engagement)
+        super().__init__(_("This link was replaced by a newer invitation: please use the link in the "
+                           "latest invitation email."), engagement)
 
 
 class AlreadyAnswered(InvitationError):
@@ -76,14 +78,8 @@ class AlreadyAnswered(InvitationError):
 
 def role_in_words(role: SpeakerRole) -> str:
     """The role as a sentence says it: 'keynote speaker', in the language being written."""
-    # Translated when called, not at import: an email is in its recipient's language.
-    words = {
-        SpeakerRole.keynote: _("keynote speaker"),
-        SpeakerRole.invited_talk: _("invited speaker"),
-        SpeakerRole.panel: _("panellist"),
-        SpeakerRole.online_lecture: _("online lecturer"),
-    }
-    return words.get(role, role.value.replace("_", " "))
+    # ROLE_IN_WORDS holds lazy strings: str() translates them now, in the language being written.
+    return str(ROLE_IN_WORDS.get(role, role.value.replace("_", " ")))
 
 
 def round_stamp(engagement: Engagement) -> str:
@@ -268,7 +264,7 @@ def open_invitation(engagement_id: int, now: datetime | None = None, round: str 
         raise InvitationExpired(engagement)
     unanswered = engagement.invitation_status is InvitationStatus.invited
     if unanswered and engagement.event.status is EventStatus.cancelled:
-        raise InvitationGone(f"{engagement.event.title} has been cancelled.", engagement)
+        raise InvitationGone(_("%(event)s has been cancelled.", event=engagement.event.title), engagement)
     return engagement
 
 
@@ -284,7 +280,7 @@ def answer_invitation(engagement_id: int, accept: bool, note: str = "",
     now = now or utcnow()
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise InvitationError(f"Please keep the note under {NOTE_MAX} characters.")
+        raise InvitationError(_("Please keep the note under %(limit)s characters.", limit=NOTE_MAX))
     cancelled_events = sa.select(Event.id).where(Event.status == EventStatus.cancelled)
     in_round = sa.true() if round is None else Engagement.invited_at == _round_time(round)
     answered = db.session.scalars(

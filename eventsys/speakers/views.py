@@ -1,6 +1,8 @@
 """The speaker's invitation page: read the invitation, then accept or decline it, without an account."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys import tokens
 from eventsys.speakers import invitation_links, invitations
@@ -10,8 +12,8 @@ from eventsys.speakers.models import InvitationStatus
 bp = Blueprint("speakers", __name__)
 
 #: what a visitor with a broken or forged link reads
-BAD_LINK = ("This invitation link is not valid. Please open it again from the invitation email, "
-            "making sure the whole address was copied.")
+BAD_LINK = _l("This invitation link is not valid. Please open it again from the invitation email, "
+              "making sure the whole address was copied.")
 
 
 def _gone_page(gone: invitations.InvitationGone):
@@ -40,7 +42,7 @@ def _link(token: str) -> invitation_links.InvitationLink:
         engagement = invitations.expire_invitation(invitation_links.engagement_id_in_expired(expired))
         raise invitations.InvitationExpired(engagement) from None
     except tokens.InvalidToken:
-        abort(404, description=BAD_LINK)
+        abort(404, description=str(BAD_LINK))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -61,7 +63,8 @@ def invitation(token: str):
         return _invitation_page(engagement, form, 422)
     accept = form.answer()
     if accept is None:
-        form.form_errors.append("Choose Accept or Decline.")
+        # Translators: Accept and Decline are the two buttons of the form.
+        form.form_errors.append(_("Choose Accept or Decline."))
         return _invitation_page(engagement, form, 422)
     try:
         invitations.answer_invitation(link.engagement_id, accept, form.note.data or "", round=link.round)
@@ -74,5 +77,5 @@ def invitation(token: str):
     except invitations.InvitationError as refused:
         form.form_errors.append(str(refused))
         return _invitation_page(engagement, form, 422)
-    flash("Thank you: your answer is on its way to the organisers.", "success")
+    flash(_("Thank you: your answer is on its way to the organisers."), "success")
     return redirect(url_for("speakers.invitation", token=token), code=303)
