@@ -86,3 +86,12 @@ def test_dates_on_a_page_follow_its_language_not_a_stored_one(client):
     russian_months = ["янв.", "февр.", "мар.", "апр.", "мая", "июн.", "июл.", "авг.", "сент.", "окт.",
                       "нояб.", "дек."]
     assert russian_months[month - 1] in page
+
+
+@pytest.mark.parametrize(("language", "russia"),
+                         [("en", "Russian Federation"), ("ru", "Россия"), ("zh", "俄罗斯")])
+def test_country_names_on_the_form_follow_the_page_language(client, language, russia):
+    event = make_event()
+    client.get(f"/language/{language}")
+    page = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert f'<option value="RU">{russia}</option>' in page

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Optional
 from eventsys.countries import countries
 from eventsys.events.models import Event
 from eventsys.forms import Form
+from eventsys.locales import current_language
 from eventsys.registration.answers import LONG_TEXT_MAX, TEXT_MAX
 from eventsys.registration.models import (
     AFFILIATION_MAX,
@@ -64,9 +65,14 @@ class MarkedRequired:
         """Nothing to check here: the service reports a missing answer next to this field."""
 
 
-@cache
 def _country_choices() -> list[SelectChoice]:
-    return [SelectChoice("", _l("Choose your country…"))] + [SelectChoice(*c) for c in countries()]
+    return _country_choices_in(current_language())
+
+
+@cache
+def _country_choices_in(language: str) -> list[SelectChoice]:
+    """The countries named and sorted in the page's language: made once per language."""
+    return [SelectChoice("", _l("Choose your country…"))] + [SelectChoice(*c) for c in countries(language)]
 
 
 @cache
