@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from eventsys.accounts.models import EventManager, User
 from eventsys.accounts.services import add_manager
@@ -90,30 +91,31 @@ def detail_errors(details: EventDetails, event_id: int | None = None) -> dict[st
     """The rules on an event's details that need no lock; field name → message, empty when all is well."""
     errors = {}
     if not details.title.strip():
-        errors["title"] = "Give the event a title."
+        errors["title"] = _("Give the event a title.")
     if not SLUG_SHAPE.fullmatch(details.slug) or len(details.slug) > SLUG_MAX:
-        errors["slug"] = "Use lower-case letters, digits and single hyphens, like spring-lecture-2026."
+        errors["slug"] = _("Use lower-case letters, digits and single hyphens, like spring-lecture-2026.")
     elif _slug_taken(details.slug, event_id):
-        errors["slug"] = f"Another event already uses /events/{details.slug}; choose another address."
+        errors["slug"] = _("Another event already uses /events/%(slug)s; choose another address.",
+                           slug=details.slug)
     if not is_timezone(details.timezone):
-        errors["timezone"] = "Choose the timezone from the list."
+        errors["timezone"] = _("Choose the timezone from the list.")
     if details.ends_at < details.starts_at:
-        errors["ends_at"] = "The event cannot end before it starts."
+        errors["ends_at"] = _("The event cannot end before it starts.")
     if details.capacity is not None and details.capacity < 0:
-        errors["capacity"] = "Capacity cannot be negative; leave it blank for no limit."
+        errors["capacity"] = _("Capacity cannot be negative; leave it blank for no limit.")
     if details.meeting_url and not details.meeting_url.startswith(("https://", "http://")):
-        errors["meeting_url"] = "Give the full address, starting with https://."
+        errors["meeting_url"] = _("Give the full address, starting with https://.")
     opens, closes = details.registration_opens_at, details.registration_closes_at
     if opens and closes and closes <= opens:
-        errors["registration_closes_at"] = "Registration must close after it opens."
+        errors["registration_closes_at"] = _("Registration must close after it opens.")
     elif closes and closes > details.ends_at:
-        errors["registration_closes_at"] = "Registration cannot close after the event ends."
+        errors["registration_closes_at"] = _("Registration cannot close after the event ends.")
     elif opens and opens >= details.ends_at:
-        errors["registration_opens_at"] = "Registration must open before the event ends."
+        errors["registration_opens_at"] = _("Registration must open before the event ends.")
     if not LANGUAGE_SHAPE.fullmatch(details.language):
-        errors["language"] = "Give a language tag such as en, zh or ru."
+        errors["language"] = _("Give a language tag such as en, zh or ru.")
     if details.reminder_offsets and min(details.reminder_offsets) <= 0:
-        errors["reminder_offsets"] = "Reminders go out before the start: use positive times."
+        errors["reminder_offsets"] = _("Reminders go out before the start: use positive times.")
     return errors
 
 
@@ -124,15 +126,16 @@ def commit_or_explain_slug(slug: str, event_id: int | None) -> None:
     except sa.exc.IntegrityError:
         db.session.rollback()
         if _slug_taken(slug, event_id):
-            raise ChangeRefused({"slug": f"Another event already uses /events/{slug}."}) from None
+            message = _("Another event already uses /events/%(slug)s.", slug=slug)
+            raise ChangeRefused({"slug": message}) from None
         raise
 
 
 def ensure_changeable(event: Event) -> None:
     """Refuse changes to a cancelled event: its registrants have been told it will not happen."""
     if event.status is EventStatus.cancelled:
-        raise ChangeRefused({"": "This event is cancelled and can no longer be changed; "
-                                 "duplicate it to plan it again."})
+        raise ChangeRefused({"": _("This event is cancelled and can no longer be changed; "
+                                   "duplicate it to plan it again.")})
 
 
 def create_event(details: EventDetails, creator: User) -> Event:
@@ -158,15 +161,17 @@ def publish_problems(event: Event, now: datetime | None = None) -> list[str]:
     now = now or utcnow()
     problems = []
     if event.status is not EventStatus.draft:
-        problems.append(f"Only drafts can be published; this event is {event.status.value}.")
+        # Translators: %(status)s is the event's status as stored in English: published or cancelled.
+        problems.append(_("Only drafts can be published; this event is %(status)s.",
+                          status=event.status.value))
     if not event.summary.strip():
-        problems.append("Add a summary: lists and link previews show it.")
+        problems.append(_("Add a summary: lists and link previews show it."))
     if event.mode is not EventMode.online and not event.venue.strip():
-        problems.append("Add the venue: people coming in person need to know where.")
+        problems.append(_("Add the venue: people coming in person need to know where."))
     if event.ends_at <= now:
-        problems.append("The event is over: change its dates first.")
+        problems.append(_("The event is over: change its dates first."))
     elif event.registration_closes_at and event.registration_closes_at <= now:
-        problems.append("Registration would already be closed: move or clear its closing time.")
+        problems.append(_("Registration would already be closed: move or clear its closing time."))
     return problems
 
 

@@ -9,6 +9,8 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -30,12 +32,22 @@ from eventsys.timezones import instant_in_zone, is_timezone, wall_time
 
 #: where the school is (Harbin); new events start out in its zone
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-MODE_LABELS = {EventMode.in_person: "In person", EventMode.online: "Online", EventMode.hybrid: "Hybrid"}
-ROLE_LABELS = {role: role.value.replace("_", " ").capitalize() for role in SpeakerRole}
+KIND_LABELS = {
+    EventKind.conference: _l("Conference"), EventKind.symposium: _l("Symposium"),
+    EventKind.forum: _l("Forum"), EventKind.competition: _l("Competition"), EventKind.lecture: _l("Lecture"),
+}
+MODE_LABELS = {
+    EventMode.in_person: _l("In person"), EventMode.online: _l("Online"), EventMode.hybrid: _l("Hybrid"),
+}
+ROLE_LABELS = {
+    SpeakerRole.keynote: _l("Keynote"), SpeakerRole.invited_talk: _l("Invited talk"),
+    SpeakerRole.panel: _l("Panel"), SpeakerRole.online_lecture: _l("Online lecture"),
+}
 QUESTION_KIND_LABELS = {
-    QuestionKind.text: "Short text", QuestionKind.long_text: "Long text",
-    QuestionKind.single_choice: "One of several choices", QuestionKind.multiple_choice: "Several choices",
-    QuestionKind.yes_no: "Yes or no", QuestionKind.number: "Number", QuestionKind.date: "Date",
+    QuestionKind.text: _l("Short text"), QuestionKind.long_text: _l("Long text"),
+    QuestionKind.single_choice: _l("One of several choices"),
+    QuestionKind.multiple_choice: _l("Several choices"),
+    QuestionKind.yes_no: _l("Yes or no"), QuestionKind.number: _l("Number"), QuestionKind.date: _l("Date"),
 }
 #: minutes in each unit a reminder time may be written in: 7d, 1 day, 2 weeks, 90 min …
 _MINUTES = {"w": 7 * 1440, "d": 1440, "h": 60, "m": 1}
@@ -51,14 +63,15 @@ def parse_offsets(text: str) -> list[int] | None:
     for part in filter(None, (p.strip() for p in re.split(r"[,;]", text.lower()))):
         match = _OFFSET.fullmatch(part)
         if not match:
-            raise ValueError(f"“{part}” is not a time before the start: write a number and a unit, "
-                             "like 7d, 1d, 1h or 30m, separated by commas.")
+            raise ValueError(_("“%(part)s” is not a time before the start: write a number and a unit, "
+                               "like 7d, 1d, 1h or 30m, separated by commas.", part=part))
         minutes = int(match[1]) * _MINUTES[match[2][0]]
         if not 0 < minutes <= 365 * 1440:
-            raise ValueError(f"“{part}”: reminders go out between 1 minute and 365 days before the start.")
+            raise ValueError(_("“%(part)s”: reminders go out between 1 minute and 365 days before the start.",
+                               part=part))
         offsets.add(minutes)
     if len(offsets) > MAX_REMINDERS:
-        raise ValueError(f"At most {MAX_REMINDERS} reminders, please.")
+        raise ValueError(_("At most %(count)s reminders, please.", count=MAX_REMINDERS))
     return sorted(offsets, reverse=True) or None
 
 
@@ -82,7 +95,7 @@ class LocalDateTimeField(DateTimeLocalField):
 
     def __init__(self, label: str, validators=None, **kwargs):
         super().__init__(label, validators, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-                         invalid_value_message="Enter a date and time, like 2026-05-12 14:00.", **kwargs)
+                         invalid_value_message=_l("Enter a date and time, like 2026-05-12 14:00."), **kwargs)
 
 
 class ParsedTextField(StringField):
@@ -108,7 +121,7 @@ def parse_seats(text: str) -> int | None:
     if not text.strip():
         return None
     if not re.fullmatch(r"\d{1,7}", text.strip()):
-        raise ValueError("Enter a whole number of seats, or leave it blank for no limit.")
+        raise ValueError(_("Enter a whole number of seats, or leave it blank for no limit."))
     return int(text)
 
 
@@ -134,54 +147,58 @@ def _text(field) -> str:
 
 
 class EventForm(_LocalTimes, Form):
-    kind = SelectField("Kind of event", choices=[SelectChoice(k.value, k.value.title()) for k in EventKind])
-    mode = SelectField("Attendance", choices=[SelectChoice(m.value, text) for m, text in MODE_LABELS.items()])
-    title = StringField("Title", [DataRequired("Give the event a title."), Length(max=300)])
-    slug = StringField("Web address", [Optional(), Length(max=SLUG_MAX)],
-                       description="The page is /events/<address>: lower-case letters, digits and hyphens. "
-                                   "Left blank, it is made from the title. Changing it breaks links "
-                                   "already shared.")
-    summary = StringField("Summary", [Length(max=500)],
-                          description="One or two sentences for lists and link previews.")
-    description = TextAreaField("Description", [Length(max=20000)],
+    kind = SelectField(_l("Kind of event"),
+                       choices=[SelectChoice(k.value, text) for k, text in KIND_LABELS.items()])
+    mode = SelectField(_l("Attendance"),
+                       choices=[SelectChoice(m.value, text) for m, text in MODE_LABELS.items()])
+    title = StringField(_l("Title"), [DataRequired(_l("Give the event a title.")), Length(max=300)])
+    slug = StringField(_l("Web address"), [Optional(), Length(max=SLUG_MAX)],
+                       description=_l("The page is /events/<address>: lower-case letters, digits and "
+                                      "hyphens. Left blank, it is made from the title. Changing it breaks "
+                                      "links already shared."))
+    summary = StringField(_l("Summary"), [Length(max=500)],
+                          description=_l("One or two sentences for lists and link previews."))
+    description = TextAreaField(_l("Description"), [Length(max=20000)],
                                 render_kw={"rows": 8})
-    timezone = SelectField("Timezone", choices=timezone_choices, default=DEFAULT_TIMEZONE,
+    timezone = SelectField(_l("Timezone"), choices=timezone_choices, default=DEFAULT_TIMEZONE,
                            validate_choice=False,
-                           description="Where the event happens: the times here are clock times there.")
-    starts_at = LocalDateTimeField("Starts", [InputRequired("Give the start.")],
-                                   description="Moving the start moves the programme with it.")
-    ends_at = LocalDateTimeField("Ends", [InputRequired("Give the end.")])
-    venue = StringField("Venue", [Length(max=300)])
-    meeting_url = StringField("Meeting link", [Length(max=500)],
-                              description="Private: in the last reminder, or at once to anyone seated later. "
-                                          "Online events need it by then; it may be added later.")
-    capacity = ParsedTextField("Seats", parse_seats,
-                               description="Blank: no limit. New seats go to the waiting list at once.")
-    registration_opens_at = LocalDateTimeField("Registration opens", [Optional()],
-                                               description="Blank: as soon as the event is published.")
-    registration_closes_at = LocalDateTimeField("Registration closes", [Optional()],
-                                                description="Blank: open until the event ends.")
-    language = StringField("Language of the event", [DataRequired("Give the language."), Length(max=16)],
-                           default="en", description="A language tag: en, zh, ru, uk …")
+                           description=_l("Where the event happens: the times here are clock times there."))
+    starts_at = LocalDateTimeField(_l("Starts"), [InputRequired(_l("Give the start."))],
+                                   description=_l("Moving the start moves the programme with it."))
+    ends_at = LocalDateTimeField(_l("Ends"), [InputRequired(_l("Give the end."))])
+    venue = StringField(_l("Venue"), [Length(max=300)])
+    meeting_url = StringField(_l("Meeting link"), [Length(max=500)],
+                              description=_l("Private: in the last reminder, or at once to anyone seated "
+                                             "later. Online events need it by then; it may be added later."))
+    capacity = ParsedTextField(_l("Seats"), parse_seats,
+                               description=_l("Blank: no limit. New seats go to the waiting list at once."))
+    registration_opens_at = LocalDateTimeField(_l("Registration opens"), [Optional()],
+                                               description=_l("Blank: as soon as the event is published."))
+    registration_closes_at = LocalDateTimeField(_l("Registration closes"), [Optional()],
+                                                description=_l("Blank: open until the event ends."))
+    language = StringField(_l("Language of the event"),
+                           [DataRequired(_l("Give the language.")), Length(max=16)],
+                           default="en", description=_l("A language tag: en, zh, ru, uk …"))
     requires_approval = BooleanField(
-        "Registrations wait for an organiser's approval",
-        description="Turning this off does not approve the people already pending: approve them on the "
-                    "registrations page.")
+        _l("Registrations wait for an organiser's approval"),
+        description=_l("Turning this off does not approve the people already pending: approve them on the "
+                       "registrations page."))
     verify_emails = BooleanField(
-        "Public registrants confirm their email address first", default=True,
-        description="They get a link by email, and their seat or waiting-list place is decided when they "
-                    "click it: a script cannot take seats with made-up addresses. Your own additions "
-                    "skip this.")
+        _l("Public registrants confirm their email address first"), default=True,
+        description=_l("They get a link by email, and their seat or waiting-list place is decided when they "
+                       "click it: a script cannot take seats with made-up addresses. Your own additions "
+                       "skip this."))
     reminder_offsets = ParsedTextField(
-        "Reminders before the start", parse_offsets, format_offsets,
-        description="Like 7d, 1d, 1h (w weeks, d days, h hours, m minutes), separated by commas. Blank: "
-                    "the defaults (7 days, 1 day, and 1 hour for online and hybrid events). “none”: none.")
+        _l("Reminders before the start"), parse_offsets, format_offsets,
+        description=_l("Like 7d, 1d, 1h (w weeks, d days, h hours, m minutes), separated by commas. "
+                       "Blank: the defaults (7 days, 1 day, and 1 hour for online and hybrid events). "
+                       "“none”: none."))
 
     def validate(self, extra_validators=None) -> bool:
         """Check every field, then read the times in the chosen zone."""
         valid = super().validate(extra_validators)
         if not is_timezone(self.timezone.data or ""):
-            self.timezone.errors.append("Choose the timezone from the list.")
+            self.timezone.errors.append(_("Choose the timezone from the list."))
             return False
         return self.read_local_times(self.timezone.data) and valid
 
@@ -212,11 +229,11 @@ def event_form(event: Event | None = None) -> EventForm:
 
 
 class ProgrammeItemForm(_LocalTimes, Form):
-    title = StringField("Title", [DataRequired("Give the item a title."), Length(max=300)])
-    starts_at = LocalDateTimeField("Starts", [InputRequired("Give the start.")])
-    ends_at = LocalDateTimeField("Ends", [InputRequired("Give the end.")])
-    location = StringField("Room or hall", [Length(max=200)])
-    description = TextAreaField("Description", [Length(max=5000)],
+    title = StringField(_l("Title"), [DataRequired(_l("Give the item a title.")), Length(max=300)])
+    starts_at = LocalDateTimeField(_l("Starts"), [InputRequired(_l("Give the start."))])
+    ends_at = LocalDateTimeField(_l("Ends"), [InputRequired(_l("Give the end."))])
+    location = StringField(_l("Room or hall"), [Length(max=200)])
+    description = TextAreaField(_l("Description"), [Length(max=5000)],
                                 render_kw={"rows": 4})
 
     #: the event's timezone, in which the times are read; set by programme_item_form
@@ -252,14 +269,14 @@ def _speaker_id(value) -> int:
 
 
 class ItemSpeakerForm(Form):
-    speaker_id = SelectField("Speaker", coerce=_speaker_id, validate_choice=False)
-    role = SelectField("Role", choices=[SelectChoice(r.value, text) for r, text in ROLE_LABELS.items()])
+    speaker_id = SelectField(_l("Speaker"), coerce=_speaker_id, validate_choice=False)
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, text) for r, text in ROLE_LABELS.items()])
 
 
 def item_speaker_form(speakers: list[Speaker]) -> ItemSpeakerForm:
     """The form that puts one of these speakers on a programme item."""
     form = ItemSpeakerForm()
-    form.speaker_id.choices = [SelectChoice(0, "Choose a speaker…")] + [
+    form.speaker_id.choices = [SelectChoice(0, _("Choose a speaker…"))] + [
         SelectChoice(s.id, s.display_name + (f" ({s.institution.name})" if s.institution else ""))
         for s in speakers
     ]
@@ -267,14 +284,14 @@ def item_speaker_form(speakers: list[Speaker]) -> ItemSpeakerForm:
 
 
 class QuestionForm(Form):
-    label = StringField("Question", [DataRequired("Write the question."), Length(max=300)])
-    help_text = StringField("Help text", [Length(max=500)],
-                            description="Shown under the question, to explain what you need.")
-    kind = SelectField("Kind of answer",
+    label = StringField(_l("Question"), [DataRequired(_l("Write the question.")), Length(max=300)])
+    help_text = StringField(_l("Help text"), [Length(max=500)],
+                            description=_l("Shown under the question, to explain what you need."))
+    kind = SelectField(_l("Kind of answer"),
                        choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()])
-    required = BooleanField("An answer is required")
-    options = TextAreaField("Choices, one per line", [Length(max=5000)],
-                            description="Only for the choice kinds.", render_kw={"rows": 5})
+    required = BooleanField(_l("An answer is required"))
+    options = TextAreaField(_l("Choices, one per line"), [Length(max=5000)],
+                            description=_l("Only for the choice kinds."), render_kw={"rows": 5})
 
     def details(self) -> QuestionDetails:
         """The question as the organiser wrote it."""
@@ -293,10 +310,10 @@ def question_form(question: Question | None = None) -> QuestionForm:
 
 
 class ManagerForm(Form):
-    email = EmailField("Organiser's email", [DataRequired("Enter the organiser's email address."),
-                                             Length(max=254)])
+    email = EmailField(_l("Organiser's email"), [DataRequired(_l("Enter the organiser's email address.")),
+                                                 Length(max=254)])
 
 
 class CancelForm(Form):
-    reason = TextAreaField("Why (sent to everyone registered)", [Length(max=2000)],
+    reason = TextAreaField(_l("Why (sent to everyone registered)"), [Length(max=2000)],
                            render_kw={"rows": 4})

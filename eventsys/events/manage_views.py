@@ -1,6 +1,8 @@
 """Organiser pages of events and their programme (routes of the /manage/ blueprint)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from eventsys.accounts.services import may_manage
@@ -49,7 +51,7 @@ def new_event():
         except ChangeRefused as refused:
             _show(form, refused)
         else:
-            flash(f"“{event.title}” is saved as a draft.", "info")
+            flash(_("“%(title)s” is saved as a draft.", title=event.title), "info")
             return _back("manage.event", event_id=event.id)
     return _page("manage/events/form.html", form, event=None)
 
@@ -81,8 +83,13 @@ def edit_event(event_id: int):
         except ChangeRefused as refused:
             _show(form, refused)
         else:
-            moved = f" {len(promoted)} people moved up from the waiting list and are being told."
-            flash("The changes are saved." + (moved if promoted else ""), "info")
+            if promoted:
+                flash(ngettext("The changes are saved. %(num)d people moved up from the waiting list and "
+                               "are being told.",
+                               "The changes are saved. %(num)d people moved up from the waiting list and "
+                               "are being told.", len(promoted)), "info")
+            else:
+                flash(_("The changes are saved."), "info")
             return _back("manage.event", event_id=event_id)
     return _page("manage/events/form.html", form, event=event)
 
@@ -94,9 +101,9 @@ def publish_event(event_id: int):
     try:
         lifecycle.publish_event(event_id)
     except ChangeRefused as refused:
-        flash(f"Not published yet. {refused}", "error")
+        flash(_("Not published yet. %(problems)s", problems=str(refused)), "error")
     else:
-        flash("The event is published.", "info")
+        flash(_("The event is published."), "info")
     return _back("manage.event", event_id=event_id)
 
 
@@ -106,12 +113,13 @@ def cancel_event(event_id: int):
     """Ask for a reason, then cancel the event and write to everyone registered."""
     event = current_event()
     if event.status is EventStatus.cancelled:
-        flash("This event is already cancelled.", "error")
+        flash(_("This event is already cancelled."), "error")
         return _back("manage.event", event_id=event_id)
     form = CancelForm()
     if form.validate_on_submit():
         notified = lifecycle.cancel_event(event_id, (form.reason.data or "").strip())
-        flash(f"The event is cancelled; {notified} registrants are being told.", "info")
+        flash(ngettext("The event is cancelled; %(num)d registrants are being told.",
+                       "The event is cancelled; %(num)d registrants are being told.", notified), "info")
         return _back("manage.event", event_id=event_id)
     return _page("manage/events/cancel.html", form, event=event,
                  notified=lifecycle.people_to_notify(event_id))
@@ -126,8 +134,8 @@ def duplicate_event(event_id: int):
     except ChangeRefused as refused:
         flash(str(refused), "error")
         return _back("manage.event", event_id=event_id)
-    flash("This is a new draft copied from the event, with its questions and programme: "
-          "set its dates and address.", "info")
+    flash(_("This is a new draft copied from the event, with its questions and programme: "
+            "set its dates and address."), "info")
     return _back("manage.edit_event", event_id=copy.id)
 
 
@@ -151,7 +159,7 @@ def new_programme_item(event_id: int):
         except ChangeRefused as refused:
             _show(form, refused)
         else:
-            flash(f"“{item.title}” is added to the programme.", "info")
+            flash(_("“%(title)s” is added to the programme.", title=item.title), "info")
             return _back("manage.edit_programme_item", event_id=event_id, item_id=item.id)
     return _page("manage/events/programme_item.html", form, event=event, item=None)
 
@@ -177,7 +185,7 @@ def edit_programme_item(event_id: int, item_id: int):
         except ChangeRefused as refused:
             _show(form, refused)
         else:
-            flash(f"“{item.title}” is saved.", "info")
+            flash(_("“%(title)s” is saved.", title=item.title), "info")
             return _back("manage.programme", event_id=event_id)
     speaker_form = item_speaker_form(management.speakers_to_choose())
     return _item_page(event, item, form, speaker_form, 422 if form.is_submitted() else 200)
@@ -194,7 +202,7 @@ def delete_programme_item(event_id: int, item_id: int):
     except ChangeRefused as refused:
         flash(str(refused), "error")
     else:
-        flash(f"“{title}” is removed from the programme.", "info")
+        flash(_("“%(title)s” is removed from the programme.", title=title), "info")
     return _back("manage.programme", event_id=event_id)
 
 
@@ -211,7 +219,7 @@ def add_item_speaker(event_id: int, item_id: int):
         except ChangeRefused as refused:
             _show(speaker_form, refused)
         else:
-            flash("The speaker is added to this item.", "info")
+            flash(_("The speaker is added to this item."), "info")
             return _back("manage.edit_programme_item", event_id=event_id, item_id=item_id)
     return _item_page(event, item, programme_item_form(event, item), speaker_form, 422)
 
@@ -225,7 +233,7 @@ def remove_item_speaker(event_id: int, item_id: int, engagement_id: int):
     except ChangeRefused as refused:
         flash(str(refused), "error")
     else:
-        flash(f"{speaker.display_name} is no longer on this item.", "info")
+        flash(_("%(name)s is no longer on this item.", name=speaker.display_name), "info")
     return _back("manage.edit_programme_item", event_id=event_id, item_id=item_id)
 
 
@@ -257,7 +265,7 @@ def new_question(event_id: int, question_id: int | None = None):
         except ChangeRefused as refused:
             _show(form, refused)
         else:
-            flash("The question is saved.", "info")
+            flash(_("The question is saved."), "info")
             return _back("manage.questions", event_id=event_id)
     return _page("manage/events/question.html", form, event=event, question=question,
                  answered=management.has_registrations(event_id))
@@ -272,7 +280,7 @@ def delete_question(event_id: int, question_id: int):
     except ChangeRefused as refused:
         flash(str(refused), "error")
     else:
-        flash("The question is removed from the form.", "info")
+        flash(_("The question is removed from the form."), "info")
     return _back("manage.questions", event_id=event_id)
 
 
@@ -299,7 +307,7 @@ def event_managers(event_id: int):
         except ChangeRefused as refused:
             _show(form, refused)
         else:
-            flash(f"{user.email} now manages this event.", "info")
+            flash(_("%(email)s now manages this event.", email=user.email), "info")
             return _back("manage.event_managers", event_id=event_id)
     return _page("manage/events/managers.html", form, event=current_event(),
                  managers=management.managers_of(event_id))
@@ -314,7 +322,7 @@ def remove_event_manager(event_id: int, user_id: int):
     except ChangeRefused as refused:
         flash(str(refused), "error")
         return _back("manage.event_managers", event_id=event_id)
-    flash("The organiser no longer manages this event.", "info")
+    flash(_("The organiser no longer manages this event."), "info")
     if not may_manage(current_user, event_id):
         return _back("manage.home")
     return _back("manage.event_managers", event_id=event_id)

@@ -1,5 +1,7 @@
 """The message form: who receives it (audience and filters), what it says, and its two buttons."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     RadioField,
@@ -22,9 +24,9 @@ SUBJECT_MAX = 200
 BODY_MAX = 20_000
 
 STANDING_LABELS = {
-    "accepted": "Accepted the invitation",
-    "invited": "Invited, not answered yet",
-    "direct": "Added directly, without an invitation",
+    "accepted": _l("Accepted the invitation"),
+    "invited": _l("Invited, not answered yet"),
+    "direct": _l("Added directly, without an invitation"),
 }
 
 
@@ -37,34 +39,35 @@ class MessageForm(Form):
     """Compose, preview, send. The country choices are the event's, set by the view."""
 
     audience = RadioField(
-        "Send to", default=Audience.registrants.value,
-        choices=[SelectChoice(Audience.registrants.value, "Registrants"),
-                 SelectChoice(Audience.speakers.value, "Speakers of this event")],
+        _l("Send to"), default=Audience.registrants.value,
+        choices=[SelectChoice(Audience.registrants.value, _l("Registrants")),
+                 SelectChoice(Audience.speakers.value, _l("Speakers of this event"))],
     )
     statuses = CheckboxListField(
-        "Registrants who are", choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
+        _l("Registrants who are"),
+        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
         default=[RegistrationStatus.confirmed.value],
     )
     categories = CheckboxListField(
-        "Only these categories (none ticked: all)",
+        _l("Only these categories (none ticked: all)"),
         choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()],
     )
-    countries = SelectMultipleField("Only from these countries (none chosen: all)", choices=[],
+    countries = SelectMultipleField(_l("Only from these countries (none chosen: all)"), choices=[],
                                     render_kw={"size": 6})
     speakers = CheckboxListField(
-        "Speakers who have", choices=[SelectChoice(s, STANDING_LABELS[s]) for s in SPEAKER_STANDINGS],
+        _l("Speakers who have"), choices=[SelectChoice(s, STANDING_LABELS[s]) for s in SPEAKER_STANDINGS],
         default=["accepted", "direct"],
     )
-    subject = StringField("Subject", filters=[_normalised_text],
-                          validators=[DataRequired("Write a subject."), Length(max=SUBJECT_MAX)],
+    subject = StringField(_l("Subject"), filters=[_normalised_text],
+                          validators=[DataRequired(_l("Write a subject.")), Length(max=SUBJECT_MAX)],
                           render_kw={"maxlength": SUBJECT_MAX})
-    body = TextAreaField("Message (plain text)", filters=[_normalised_text],
-                         validators=[DataRequired("Write the message."), Length(max=BODY_MAX)],
+    body = TextAreaField(_l("Message (plain text)"), filters=[_normalised_text],
+                         validators=[DataRequired(_l("Write the message.")), Length(max=BODY_MAX)],
                          render_kw={"rows": 12, "maxlength": BODY_MAX})
     #: the signed preview (send id, count, fingerprint of the draft) the send button acts on
     preview_token = HiddenField()
-    preview = SubmitField("Preview")
-    send = SubmitField("Send")
+    preview = SubmitField(_l("Preview"))
+    send = SubmitField(_l("Send"))
 
     def set_countries(self, codes: set[str]) -> None:
         """Offer the countries the event's registrants come from."""
@@ -75,10 +78,10 @@ class MessageForm(Form):
         """The field rules, and at least one status or standing for the audience chosen."""
         valid = super().validate(extra_validators)
         if self.audience.data == Audience.registrants.value and not self.statuses.data:
-            self.statuses.errors.append("Choose at least one status.")
+            self.statuses.errors.append(_("Choose at least one status."))
             valid = False
         if self.audience.data == Audience.speakers.value and not self.speakers.data:
-            self.speakers.errors.append("Choose at least one kind of speaker.")
+            self.speakers.errors.append(_("Choose at least one kind of speaker."))
             valid = False
         return valid
 

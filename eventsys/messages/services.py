@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import render_template
+from flask_babel import gettext as _
 
 from eventsys.database import db
 from eventsys.events.models import Event, EventStatus
@@ -125,10 +126,10 @@ def read_preview(draft: Draft, token: str) -> tuple[str, int]:
     try:
         payload = read_token(_PREVIEW_PURPOSE, token, PREVIEW_VALID_FOR)
     except InvalidToken:
-        raise PreviewOutdated("Check the preview again before sending: it is too old.") from None
+        raise PreviewOutdated(_("Check the preview again before sending: it is too old.")) from None
     if payload.get("digest") != draft.digest():
-        raise PreviewOutdated("The message or its recipients changed after the preview. "
-                              "Check the new preview, then send.")
+        raise PreviewOutdated(_("The message or its recipients changed after the preview. "
+                                "Check the new preview, then send."))
     return payload["send_id"], payload["count"]
 
 
@@ -140,10 +141,10 @@ def preview(draft: Draft, event: Event) -> tuple[str, str]:
         "event_url": _event_url(event),
         "locale": "en",
         "registration": None,
-        "name": "(the recipient's name)",
+        "name": _("(the recipient's name)"),
     }
     if draft.audience is Audience.registrants:
-        context["manage_url"] = "(the registrant's own link)"
+        context["manage_url"] = _("(the registrant's own link)")
     subject = " ".join(render_template(f"mail/{KIND}.subject.txt", **context).split())
     return subject, render_template(f"mail/{KIND}.txt", **context)
 

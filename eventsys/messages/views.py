@@ -8,6 +8,7 @@ otherwise nothing is written and the page shows the new preview to confirm.
 """
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventsys.events.models import Event
@@ -43,13 +44,14 @@ def _send(event: Event, form: MessageForm, draft: Draft):
     try:
         mailing, sent_now = services.send(draft, send_id, count, current_user.id)
     except services.RecipientsChanged:
-        notice = (f"The recipients changed since the preview, which showed {count}. Nothing was sent: "
-                  f"check the new number below and send again.")
+        notice = _("The recipients changed since the preview, which showed %(count)s. Nothing was sent: "
+                   "check the new number below and send again.", count=count)
         return _show_preview(event, form, draft, notice=notice, status=409, send_id=send_id)
     if sent_now:
-        flash(f"Your message “{mailing.subject}” is on its way to {mailing.recipient_count} people.", "info")
+        flash(_("Your message “%(subject)s” is on its way to %(count)s people.", subject=mailing.subject,
+                count=mailing.recipient_count), "info")
     else:
-        flash(f"“{mailing.subject}” was sent already; it was not sent again.", "info")
+        flash(_("“%(subject)s” was sent already; it was not sent again.", subject=mailing.subject), "info")
     return redirect(url_for("manage.messages", event_id=event.id), code=303)
 
 

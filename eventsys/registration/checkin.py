@@ -7,6 +7,7 @@ registration to hand to it, and answers the desk's searches and counts.
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from eventsys.database import db
 from eventsys.events.models import Event
@@ -77,7 +78,7 @@ def check_in_by_id(event_id: int, registration_id: int) -> handling.CheckIn:
     """Check in a registration picked from the desk's search results."""
     registration = registration_of_event(event_id, registration_id)
     if registration is None:
-        raise RegistrationError("This registration does not belong to this event.")
+        raise RegistrationError(_("This registration does not belong to this event."))
     return handling.check_in(event_id, registration)
 
 

@@ -7,6 +7,7 @@ again so the next scan can follow at once.
 """
 
 from flask import redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from eventsys.manage import bp
 from eventsys.manage.access import current_event, event_page
@@ -77,9 +78,9 @@ def checkin_scan(event_id: int):
     """A scanned code checks its holder in; any other text is a search by name or email."""
     text = request.form.get("code", "").strip()
     if not text:
-        return _desk_page(error="Scan a code, or type part of a name or email.", status=422)
+        return _desk_page(error=_("Scan a code, or type part of a name or email."), status=422)
     if len(text) > TEXT_MAX:
-        return _desk_page(error=f"At most {TEXT_MAX} characters, please.", status=422)
+        return _desk_page(error=_("At most %(count)s characters, please.", count=TEXT_MAX), status=422)
     try:
         outcome = desk.scan(event_id, text)
     except RegistrationError as refused:

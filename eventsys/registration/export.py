@@ -27,6 +27,8 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 import xlsxwriter
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.countries import country_name
 from eventsys.database import db
@@ -43,9 +45,10 @@ CSV_CHUNK = 64 * 1024
 FILE_CHUNK = 64 * 1024
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+#: the headers of the columns every export has, in the organiser's language (made str in Columns.headers)
 FIXED_HEADERS = [
-    "ID", "Name", "Email", "Affiliation", "Country code", "Country", "Category", "Status",
-    "Waiting-list number", "Registered at (UTC)", "Checked in at (UTC)",
+    _l("ID"), _l("Name"), _l("Email"), _l("Affiliation"), _l("Country code"), _l("Country"), _l("Category"),
+    _l("Status"), _l("Waiting-list number"), _l("Registered at (UTC)"), _l("Checked in at (UTC)"),
 ]
 
 
@@ -104,7 +107,7 @@ class Columns:
     @property
     def headers(self) -> list[str]:
         """The first row: fixed columns, then one per question labelled with it."""
-        return FIXED_HEADERS + list(self.labels)
+        return [str(header) for header in FIXED_HEADERS] + list(self.labels)
 
 
 def columns_of(event: Event) -> Columns:
@@ -168,7 +171,8 @@ def xlsx_file(event: Event, query: ListQuery) -> IO[bytes]:
     try:
         workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
                                                 "strings_to_formulas": False, "strings_to_urls": False})
-        sheet = workbook.add_worksheet("Registrations")
+        # Translators: the name of the sheet in the spreadsheet; at most 31 characters, none of [ ] : * ? /
+        sheet = workbook.add_worksheet(_("Registrations"))
         bold = workbook.add_format({"bold": True})
         for column, title in enumerate(columns.headers):
             sheet.write_string(0, column, title, bold)

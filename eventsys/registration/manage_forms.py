@@ -4,6 +4,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
@@ -18,10 +20,10 @@ SEARCH_MAX = 200
 
 
 SORT_LABELS = {
-    Sort.oldest: "Registered, oldest first",
-    Sort.newest: "Registered, newest first",
-    Sort.name: "Name, A–Z",
-    Sort.name_desc: "Name, Z–A",
+    Sort.oldest: _l("Registered, oldest first"),
+    Sort.newest: _l("Registered, newest first"),
+    Sort.name: _l("Name, A–Z"),
+    Sort.name_desc: _l("Name, Z–A"),
 }
 
 
@@ -37,28 +39,32 @@ def _choices(labels: dict, anything: str) -> list[SelectChoice]:
     return [SelectChoice("", anything)] + [SelectChoice(key.value, label) for key, label in labels.items()]
 
 
+def _country_choices() -> list[SelectChoice]:
+    """Every country, named in the page's language: made when the form is shown, not at import."""
+    return [SelectChoice("", _("Any country")), *(SelectChoice(*c) for c in countries())]
+
+
 class RegistrationFilters(Form):
     """The list's search and filters, read from the query string (a GET form, so no CSRF token)."""
 
     class Meta:
         csrf = False
 
-    q = StringField("Search name, email or affiliation", filters=[_stripped],
+    q = StringField(_l("Search name, email or affiliation"), filters=[_stripped],
                     validators=[Length(max=SEARCH_MAX)])  # and textrules, by Form
-    status = SelectField("Status", choices=_choices(STATUS_LABELS, "Any status"), default="")
-    category = SelectField("Category", choices=_choices(CATEGORY_LABELS, "Any category"), default="")
-    country = SelectField(
-        "Country", choices=[SelectChoice("", "Any country")] + [SelectChoice(*c) for c in countries()],
-        filters=[_upper], default="",
-    )
-    checked_in = SelectField("Checked in", default="", choices=[
-        SelectChoice("", "Either"), SelectChoice("yes", "Checked in"), SelectChoice("no", "Not yet"),
+    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, _l("Any status")), default="")
+    category = SelectField(_l("Category"), choices=_choices(CATEGORY_LABELS, _l("Any category")), default="")
+    country = SelectField(_l("Country"), choices=_country_choices, filters=[_upper], default="")
+    checked_in = SelectField(_l("Checked in"), default="", choices=[
+        SelectChoice("", _l("Either")), SelectChoice("yes", _l("Checked in")),
+        SelectChoice("no", _l("Not yet")),
     ])
-    sort = SelectField("Sort", choices=[SelectChoice(s.value, label) for s, label in SORT_LABELS.items()],
+    sort = SelectField(_l("Sort"), choices=[SelectChoice(s.value, label) for s, label in SORT_LABELS.items()],
                        default=Sort.oldest.value)
     #: registered between these two, in the event's zone: how a burst of registrations is found
-    registered_from = DateTimeLocalField("Registered from", format="%Y-%m-%dT%H:%M")
-    registered_until = DateTimeLocalField("until", format="%Y-%m-%dT%H:%M")
+    registered_from = DateTimeLocalField(_l("Registered from"), format="%Y-%m-%dT%H:%M")
+    # Translators: the second half of "Registered from … until …", a filter of the registrations list.
+    registered_until = DateTimeLocalField(_l("until"), format="%Y-%m-%dT%H:%M")
 
     def list_query(self, zone: str = "UTC") -> tuple[ListQuery, list[str]]:
         """The query asked for, and a notice for each value that was not understood and so ignored."""
@@ -66,7 +72,8 @@ class RegistrationFilters(Form):
         notices = []
         for field in self:
             if field.errors:
-                notices.append(f"{field.label.text}: {field.errors[0]} The value was ignored.")
+                notices.append(_("%(field)s: %(problem)s The value was ignored.",
+                                 field=str(field.label.text), problem=str(field.errors[0])))
                 field.data = field.default
                 field.errors = []
         checked_in = {"yes": True, "no": False}.get(self.checked_in.data)

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from eventsys.database import db
 from eventsys.manage import bp
@@ -94,16 +96,18 @@ def approve_selected(event_id: int):
     ids = {int(value) for value in request.form.getlist("registration_id")
            if value.isdigit() and int(value) < 2**31}
     if not ids:
-        flash("Tick the registrations to approve first.", "error")
+        flash(_("Tick the registrations to approve first."), "error")
     approved, refused = 0, []
     for registration_id in sorted(ids)[: listing.PAGE_SIZE]:
         try:
             handling.approve(event_id, registration_id)
             approved += 1
         except RegistrationError as problem:
-            refused.append(f"#{registration_id}: {problem}")
+            # Translators: a registration's number, then why it could not be approved.
+            refused.append(_("#%(number)s: %(problem)s", number=registration_id, problem=str(problem)))
     if approved:
-        flash(f"Approved {approved} registration(s); each person is told by email.", "info")
+        flash(ngettext("Approved %(num)d registration(s); each person is told by email.",
+                       "Approved %(num)d registration(s); each person is told by email.", approved), "info")
     for message in refused:
         flash(message, "error")
     return redirect(_list_address(event_id, request.form.get("back")), code=303)
@@ -130,7 +134,7 @@ def cancel_many(event_id: int):
     ids = None if everything else _selected_ids()
     back = _list_address(event_id, url_for("manage.registrations", event_id=event_id, **query.as_args()))
     if notices or (not everything and not ids):
-        flash(" ".join(notices) or "Tick the registrations to cancel first.", "error")
+        flash(" ".join(notices) or _("Tick the registrations to cancel first."), "error")
         return redirect(back, code=303)
     where = listing.matching(event.id, query) if everything else [Registration.id.in_(ids)]
     if request.form.get("confirmed") != "1":
@@ -143,8 +147,12 @@ def cancel_many(event_id: int):
             form=request.form, ids=sorted(ids or []), everything=everything, back=back,
         )
     outcome = handling.cancel_many(event.id, where=where, notify=request.form.get("notify") == "1")
-    moved = f" {len(outcome.promoted)} moved up from the waiting list." if outcome.promoted else ""
-    flash(f"Cancelled {outcome.cancelled} registrations.{moved}", "info")
+    if outcome.promoted:
+        flash(_("Cancelled %(cancelled)s registrations. %(promoted)s moved up from the waiting list.",
+                cancelled=outcome.cancelled, promoted=len(outcome.promoted)), "info")
+    else:
+        flash(ngettext("Cancelled %(num)d registrations.", "Cancelled %(num)d registrations.",
+                       outcome.cancelled), "info")
     return redirect(back, code=303)
 
 
@@ -158,7 +166,7 @@ def registration(event_id: int, registration_id: int):
     known = {question.field_name for question in questions}
     answers = [(question.label, export.answer_cell(registration.answers.get(question.field_name)))
                for question in questions]
-    answers += [(f"Question #{key} (since removed)", export.answer_cell(value))
+    answers += [(_("Question #%(key)s (since removed)", key=key), export.answer_cell(value))
                 for key, value in registration.answers.items() if key not in known]
     return render_template(
         "manage/registrations/detail.html", event=event, registration=registration, answers=answers,
@@ -179,10 +187,10 @@ def approve_registration(event_id: int, registration_id: int):
         flash(str(refused), "error")
         return _back_to(registration)
     if status is RegistrationStatus.confirmed:
-        flash(f"Approved: {name} has a seat and is told so by email.", "info")
+        flash(_("Approved: %(name)s has a seat and is told so by email.", name=name), "info")
     else:
-        flash(f"Approved, but no seat is free: {name} is on the waiting list and is told so by email.",
-              "info")
+        flash(_("Approved, but no seat is free: %(name)s is on the waiting list and is told so by email.",
+                name=name), "info")
     return _back_to(registration)
 
 
@@ -193,15 +201,18 @@ def cancel_registration_by_organiser(event_id: int, registration_id: int):
     registration = _registration_or_404(event_id, registration_id)
     name = registration.name
     if registration.status is RegistrationStatus.cancelled:
-        flash("This registration is already cancelled.", "error")
+        flash(_("This registration is already cancelled."), "error")
         return _back_to(registration)
     try:
         promoted = services.cancel_registration(registration_id)
     except RegistrationError as refused:
         flash(str(refused), "error")
         return _back_to(registration)
-    moved = f" {', '.join(p.name for p in promoted)} moved up from the waiting list." if promoted else ""
-    flash(f"Cancelled the registration of {name}, who is told so by email.{moved}", "info")
+    if promoted:
+        flash(_("Cancelled the registration of %(name)s, who is told so by email. %(promoted)s moved up "
+                "from the waiting list.", name=name, promoted=", ".join(p.name for p in promoted)), "info")
+    else:
+        flash(_("Cancelled the registration of %(name)s, who is told so by email.", name=name), "info")
     return _back_to(registration)
 
 
@@ -216,7 +227,7 @@ def promote_registration(event_id: int, registration_id: int):
     except RegistrationError as refused:
         flash(str(refused), "error")
         return _back_to(registration)
-    flash(f"{name} now has a seat and is told so by email.", "info")
+    flash(_("%(name)s now has a seat and is told so by email.", name=name), "info")
     return _back_to(registration)
 
 
@@ -238,5 +249,5 @@ def edit_answers(event_id: int, registration_id: int):
         form.show_errors(invalid.errors)
         return render_template("manage/registrations/answers.html", event=event, registration=registration,
                                form=form), 422
-    flash("The answers are saved.", "info")
+    flash(_("The answers are saved."), "info")
     return _back_to(registration)

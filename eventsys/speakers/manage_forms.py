@@ -1,5 +1,7 @@
 """Forms of the organisers' speaker pages; the rules behind them are in records, importing, invitations."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -35,20 +37,20 @@ class DirectoryFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Name or email", validators=[Optional(), Length(max=200)])
-    country = SelectField("Country", default=NONE)
-    institution = SelectField("Institution", default=NONE)
-    honour = SelectField("Honour", default=NONE)
-    expertise = SelectField("Expertise", default=NONE)
-    partners = BooleanField("Partner institutions only")
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=200)])
+    country = SelectField(_l("Country"), default=NONE)
+    institution = SelectField(_l("Institution"), default=NONE)
+    honour = SelectField(_l("Honour"), default=NONE)
+    expertise = SelectField(_l("Expertise"), default=NONE)
+    partners = BooleanField(_l("Partner institutions only"))
 
     def offer(self, options: FilterOptions) -> "DirectoryFilterForm":
         """Fill the selects with the values some speaker has."""
-        self.country.choices = _choices("Any country", ((c, country_name(c)) for c in options.countries))
-        self.institution.choices = _choices("Any institution",
+        self.country.choices = _choices(_("Any country"), ((c, country_name(c)) for c in options.countries))
+        self.institution.choices = _choices(_("Any institution"),
                                             ((str(i), name) for i, name in options.institutions))
-        self.honour.choices = _choices("Any honour", ((h, h) for h in options.honours))
-        self.expertise.choices = _choices("Any field", ((e, e) for e in options.expertise))
+        self.honour.choices = _choices(_("Any honour"), ((h, h) for h in options.honours))
+        self.expertise.choices = _choices(_("Any field"), ((e, e) for e in options.expertise))
         return self
 
     def filters(self) -> SpeakerFilters:
@@ -64,26 +66,29 @@ class DirectoryFilterForm(Form):
 class SpeakerForm(Form):
     """A speaker's record: honours and expertise one per line."""
 
-    name = StringField("Name", validators=[DataRequired("Enter the speaker's name."), Length(max=200)])
-    title = StringField("Title", validators=[Optional(), Length(max=100)],
-                        description="As the speaker uses it: Prof., Academician, Dr.")
-    email = StringField("Email", validators=[Optional(), Email("Enter a valid email address."),
-                                             Length(max=254)],
-                        description="Needed to invite the speaker; two speakers cannot share one.")
-    institution_id = SelectField("Institution", default=NONE)
-    country = SelectField("Country", validators=[DataRequired("Choose the country the speaker works in.")])
-    biography = TextAreaField("Biography", validators=[Optional(), Length(max=10000)], render_kw={"rows": 6})
-    honours = TextAreaField("Honours", render_kw={"rows": 4}, description="One per line.")
-    add_honour = StringField("Add an honour", validators=[Optional(), Length(max=200)],
+    name = StringField(_l("Name"),
+                       validators=[DataRequired(_l("Enter the speaker's name.")), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=100)],
+                        description=_l("As the speaker uses it: Prof., Academician, Dr."))
+    email = StringField(_l("Email"), validators=[Optional(), Email(_l("Enter a valid email address.")),
+                                                 Length(max=254)],
+                        description=_l("Needed to invite the speaker; two speakers cannot share one."))
+    institution_id = SelectField(_l("Institution"), default=NONE)
+    country = SelectField(_l("Country"),
+                          validators=[DataRequired(_l("Choose the country the speaker works in."))])
+    biography = TextAreaField(_l("Biography"), validators=[Optional(), Length(max=10000)],
+                              render_kw={"rows": 6})
+    honours = TextAreaField(_l("Honours"), render_kw={"rows": 4}, description=_l("One per line."))
+    add_honour = StringField(_l("Add an honour"), validators=[Optional(), Length(max=200)],
                              render_kw={"list": "known-honours"},
-                             description="Pick a usual one from the suggestions, or type another.")
-    expertise = TextAreaField("Expertise", render_kw={"rows": 4},
-                              description="Fields of expertise, one per line.")
+                             description=_l("Pick a usual one from the suggestions, or type another."))
+    expertise = TextAreaField(_l("Expertise"), render_kw={"rows": 4},
+                              description=_l("Fields of expertise, one per line."))
 
     def offer(self, institutions: list[tuple[int, str]]) -> "SpeakerForm":
         """Fill the institution and country selects."""
-        self.institution_id.choices = _choices("— none —", ((str(i), n) for i, n in institutions))
-        self.country.choices = _country_choices("Choose a country…")
+        self.institution_id.choices = _choices(_("— none —"), ((str(i), n) for i, n in institutions))
+        self.country.choices = _country_choices(_("Choose a country…"))
         return self
 
     def fill_from(self, speaker) -> "SpeakerForm":
@@ -108,17 +113,18 @@ class SpeakerForm(Form):
 class InstitutionForm(Form):
     """An institution: the partner date only for partners."""
 
-    name = StringField("Name", validators=[DataRequired("Enter the institution's name."), Length(max=300)])
-    country = SelectField("Country", validators=[DataRequired("Choose the institution's country.")])
-    city = StringField("City", validators=[Optional(), Length(max=120)])
-    website = StringField("Website", validators=[Optional(), Length(max=300)],
-                          description="Starting with https:// or http://")
-    partner = BooleanField("Partner (cooperation agreement with the school)")
-    partner_since = DateField("Partner since", validators=[Optional()])
+    name = StringField(_l("Name"),
+                       validators=[DataRequired(_l("Enter the institution's name.")), Length(max=300)])
+    country = SelectField(_l("Country"), validators=[DataRequired(_l("Choose the institution's country."))])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=300)],
+                          description=_l("Starting with https:// or http://"))
+    partner = BooleanField(_l("Partner (cooperation agreement with the school)"))
+    partner_since = DateField(_l("Partner since"), validators=[Optional()])
 
     def offer(self) -> "InstitutionForm":
         """Fill the country select."""
-        self.country.choices = _country_choices("Choose a country…")
+        self.country.choices = _country_choices(_("Choose a country…"))
         return self
 
     def details(self) -> InstitutionDetails:
@@ -136,12 +142,12 @@ class InstitutionFilterForm(Form):
     class Meta:
         csrf = False
 
-    partners = BooleanField("Partners only")
-    country = SelectField("Country", default=NONE)
+    partners = BooleanField(_l("Partners only"))
+    country = SelectField(_l("Country"), default=NONE)
 
     def offer(self, codes: list[str]) -> "InstitutionFilterForm":
         """Offer the countries some institution is in."""
-        self.country.choices = _choices("Any country", ((c, country_name(c)) for c in codes))
+        self.country.choices = _choices(_("Any country"), ((c, country_name(c)) for c in codes))
         return self
 
     def filters(self) -> InstitutionFilters:
@@ -149,21 +155,25 @@ class InstitutionFilterForm(Form):
         return InstitutionFilters(partners_only=bool(self.partners.data), country=self.country.data or "")
 
 
+def _role_choices() -> list[SelectChoice]:
+    """Each role as a sentence names it, made when the form is shown (in the page's language, once marked)."""
+    return [SelectChoice(r.value, role_in_words(r).capitalize()) for r in SpeakerRole]
+
+
 class InviteForm(Form):
     """Invite a speaker with an email address to this event, or to one item of its programme."""
 
-    speaker_id = SelectField("Speaker", validators=[DataRequired("Choose the speaker to invite.")])
-    role = SelectField("Role", validators=[DataRequired("Choose a role.")],
-                       choices=[SelectChoice(r.value, role_in_words(r).capitalize()) for r in SpeakerRole])
-    programme_item_id = SelectField("Programme item", default=NONE)
-    message = TextAreaField("Personal message", validators=[Optional(), Length(max=5000)],
-                            render_kw={"rows": 4}, description="Shown in the invitation email.")
+    speaker_id = SelectField(_l("Speaker"), validators=[DataRequired(_l("Choose the speaker to invite."))])
+    role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role."))], choices=_role_choices)
+    programme_item_id = SelectField(_l("Programme item"), default=NONE)
+    message = TextAreaField(_l("Personal message"), validators=[Optional(), Length(max=5000)],
+                            render_kw={"rows": 4}, description=_l("Shown in the invitation email."))
 
     def offer(self, speakers: list[tuple[int, str, str]], items) -> "InviteForm":
         """Fill the selects: speakers with an email address, and the event's programme items."""
-        self.speaker_id.choices = _choices("Choose a speaker…",
+        self.speaker_id.choices = _choices(_("Choose a speaker…"),
                                            ((str(i), f"{name} <{email}>") for i, name, email in speakers))
-        self.programme_item_id.choices = _choices("The whole event", ((str(i.id), i.title) for i in items))
+        self.programme_item_id.choices = _choices(_("The whole event"), ((str(i.id), i.title) for i in items))
         return self
 
     def item_id(self) -> int | None:
@@ -174,6 +184,6 @@ class InviteForm(Form):
 class ImportForm(Form):
     """A CSV file of speakers, and whether to import the valid rows when some are not."""
 
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import."),
-                                             FileAllowed(["csv"], "Choose a .csv file (UTF-8).")])
-    valid_only = BooleanField("Import the valid rows even if some are invalid")
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to import.")),
+                                                 FileAllowed(["csv"], _l("Choose a .csv file (UTF-8)."))])
+    valid_only = BooleanField(_l("Import the valid rows even if some are invalid"))

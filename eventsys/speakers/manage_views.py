@@ -1,6 +1,7 @@
 """Organiser pages of speakers, institutions and invitations (routes of the /manage/ blueprint)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventsys.database import db
@@ -64,7 +65,7 @@ def _save_speaker(form: SpeakerForm, speaker: Speaker | None):
     except records.RecordError as refused:
         getattr(form, refused.field).errors.append(str(refused))
         return _speaker_form_page(form, speaker, 422)
-    flash(f"Saved {speaker.display_name}.", "info")
+    flash(_("Saved %(name)s.", name=speaker.display_name), "info")
     return redirect(url_for("manage.speaker", speaker_id=speaker.id), code=303)
 
 
@@ -134,7 +135,7 @@ def _save_institution(form: InstitutionForm, institution: Institution | None):
     except records.RecordError as refused:
         getattr(form, refused.field).errors.append(str(refused))
         return render_template(page, form=form, institution=institution), 422
-    flash(f"Saved {institution.name}.", "info")
+    flash(_("Saved %(name)s.", name=institution.name), "info")
     return redirect(url_for("manage.institutions"), code=303)
 
 
@@ -196,10 +197,11 @@ def invite_speaker(event_id: int):
         return _event_speakers_page(form, 422)
     speaker = engagement.speaker
     if before is not None and before.invitation_status is not None:
-        flash(f"{speaker.display_name} was already invited (status: {before.invitation_status.value}); "
-              "nothing was sent.", "info")
+        # Translators: %(status)s is the invitation's status as stored in English (invited, accepted…).
+        flash(_("%(name)s was already invited (status: %(status)s); nothing was sent.",
+                name=speaker.display_name, status=before.invitation_status.value), "info")
     else:
-        flash(f"Invited {speaker.display_name}; the invitation email is on its way.", "info")
+        flash(_("Invited %(name)s; the invitation email is on its way.", name=speaker.display_name), "info")
     return redirect(url_for("manage.event_speakers", event_id=event_id), code=303)
 
 
@@ -215,5 +217,6 @@ def renew_invitation(event_id: int, engagement_id: int):
     except invitations.InvitationError as refused:
         flash(str(refused), "error")
     else:
-        flash(f"Invited {renewed.speaker.display_name} again; a new invitation email is on its way.", "info")
+        flash(_("Invited %(name)s again; a new invitation email is on its way.",
+                name=renewed.speaker.display_name), "info")
     return redirect(url_for("manage.event_speakers", event_id=event_id), code=303)
