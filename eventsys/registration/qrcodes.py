@@ -10,6 +10,7 @@ import io
 from datetime import timedelta
 
 import segno
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from eventsys.tokens import InvalidToken, make_token, read_token
@@ -27,8 +28,8 @@ def _code(checkin_code: str) -> segno.QRCode:
 
 def svg_inline(checkin_code: str) -> Markup:
     """The code as an <svg> element for an HTML page (white background, so dark themes scan too)."""
-    # Safe markup: segno draws only paths and our fixed title; the code is encoded in geometry, not text.
-    return Markup(_code(checkin_code).svg_inline(scale=SCALE, light="white", title="Check-in code"))
+    # Safe markup: segno draws only paths and our title, which it escapes; the code is geometry, not text.
+    return Markup(_code(checkin_code).svg_inline(scale=SCALE, light="white", title=_("Check-in code")))
 
 
 def png_document(checkin_code: str) -> bytes:
