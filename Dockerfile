@@ -20,10 +20,10 @@ COPY templates/ templates/
 COPY migrations/ migrations/
 COPY worker.py .
 
-# Translations: there are none yet. Once eventsys/translations/<locale>/LC_MESSAGES/messages.po
-# exist (Flask-Babel's default place, copied in with the package), the image ships them compiled;
-# until then this step does nothing. Keep it in step with the Makefile when a target compiles them.
-RUN if [ -d eventsys/translations ]; then pybabel compile -d eventsys/translations; fi
+# Translations: the Chinese and Russian catalogues (eventsys/translations/<locale>/LC_MESSAGES/
+# messages.po, copied in with the package) ship compiled, as `make setup` compiles them; the .mo
+# files are never committed.
+RUN pybabel compile -d eventsys/translations
 
 # Not root: the code stays read-only to the app; only instance/ (generated files, .eml mail in
 # the embedded mode) is its own.
