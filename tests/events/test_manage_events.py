@@ -105,7 +105,7 @@ def test_a_new_event_shows_each_error_beside_its_field_saves_nothing_then_is_sav
     assert (event.capacity, event.reminder_offsets) == (None, [10080, 1440, 60])
     assert db.session.get(EventManager, (event.id, user.id)) is not None
     page = client.get(answer.location).get_data(as_text=True)
-    assert "is saved as a draft" in page and "Sun, 12 May 2030, 14:00 (Asia/Shanghai" in page
+    assert "is saved as a draft" in page and "Sun, 12 May 2030, 14:00 Beijing time (GMT+08:00)" in page
 
 
 def test_a_clock_time_that_does_not_exist_in_the_zone_is_refused(client):

@@ -68,7 +68,7 @@ def test_the_api_answers_202_unverified_holds_nothing_and_the_click_gives_the_se
     [sent] = _emails(mail_dir, "attendee1@example.org")
     assert sent["Subject"] == f"Confirm your email address to register: {event.title}"
     text = _text(sent)
-    assert "within 30 minutes" in text and "(Asia/Shanghai" in text, text
+    assert "within 30 minutes" in text and "Beijing time (GMT+08:00)" in text, text
 
     clicked = client.get(_link_in_inbox(mail_dir, "attendee1@example.org"))
 
