@@ -22,6 +22,14 @@ def is_timezone(name: str) -> bool:
     return name in available_timezones()
 
 
+@lru_cache(maxsize=1)
+def place_zones() -> list[str]:
+    """The zones named after a place ('Europe/Moscow'), by region: what a person chooses from."""
+    regions = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/",
+               "Pacific/")
+    return sorted(zone for zone in available_timezones() if zone.startswith(regions))
+
+
 #: places a zone is better known by than CLDR's exemplar city: CLDR names Asia/Harbin "Shanghai"
 #: (the zones are one since 1980), and China calls its one zone Beijing time
 PLACE_NAMES = {

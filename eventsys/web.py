@@ -81,6 +81,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(language_bp)
 
     app.add_template_filter(timezones.in_zone, "in_zone")
+    app.add_template_filter(timezones.in_zones, "in_zones")
     app.add_template_filter(timezones.time_in_zone, "time_in_zone")
     app.add_template_filter(timezones.date_in_zone, "date_in_zone")
     app.add_template_filter(country_name, "country_name")

@@ -27,6 +27,7 @@ from eventsys.mail.models import OutboundEmail
 from eventsys.registration.models import Registration
 from eventsys.speakers import invitation_links
 from eventsys.speakers.models import Engagement, InvitationStatus
+from eventsys.timezones import place_of, place_zones
 from tests.conftest import make_app
 from tests.world import build_world
 
@@ -196,9 +197,10 @@ def _page_words(client, path: str, data: list[str]) -> list[str]:
     assert answer.status_code < 500, path
     reader = _Reader()
     reader.feed(answer.get_data(as_text=True))
-    # Country names are data of the language, from CLDR (eventsys.countries), not messages.
+    # Country and zone names are data of the language, from CLDR (countries, timezones), not messages.
     countries_named = [name for _code, name in countries(PSEUDO)]
-    return unmarked(" ".join(reader.chunks), data + list(LANGUAGES.values()) + countries_named)
+    zones_named = [f"{place_of(zone, PSEUDO)} — {zone}" for zone in place_zones()]
+    return unmarked(" ".join(reader.chunks), data + list(LANGUAGES.values()) + countries_named + zones_named)
 
 
 def test_every_public_page_is_marked_for_translation(pseudo_app):

@@ -92,6 +92,7 @@ def create_registration(data, slug: str):
         category=data["category"],
         answers=data["answers"],
         locale=supported_locale(data["locale"]) or request_locale(),
+        timezone=data["timezone"],
     )
     try:
         created = public.register(event, applicant)

@@ -147,6 +147,9 @@ class RegistrationRequestSchema(Strict):
         validate=validate.Equal(True, error="Consent to the processing of these details is required."),
     )
     locale = fields.String(load_default=None, validate=validate.Length(max=16))
+    timezone = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "Where the registrant is, an IANA time zone such as Europe/Moscow: their emails "
+                       "then show each time in the event's zone and in theirs", "maxLength": 64})
 
 
 class UnverifiedRegistrationSchema(Strict):

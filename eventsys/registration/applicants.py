@@ -13,6 +13,7 @@ from eventsys.registration.answers import InvalidAnswers, clean_answers
 from eventsys.registration.errors import InvalidRegistration
 from eventsys.registration.models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, AttendeeCategory
 from eventsys.textrules import check_text
+from eventsys.timezones import is_timezone
 
 #: what is wrong with each field that is one line of text; made into words when raised
 _LINE_MESSAGES = {
@@ -39,6 +40,8 @@ class Applicant:
     affiliation: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
     locale: str = "en"
+    #: the IANA zone the person is in, if they say (the form prefills it from the browser)
+    timezone: str | None = None
 
 
 def normalise_email(address: str) -> str:
@@ -80,6 +83,18 @@ def _country(code: str | None) -> str:
     return code
 
 
+def _zone(name: str | None) -> str | None:
+    """The person's own time zone, or None when they gave none."""
+    if name is not None and not isinstance(name, str):
+        raise ValueError(_("Choose your time zone from the list (such as Europe/Moscow)."))
+    name = (name or "").strip()
+    if not name:
+        return None
+    if not is_timezone(name):
+        raise ValueError(_("Choose your time zone from the list (such as Europe/Moscow)."))
+    return name
+
+
 def _category(value: str | None) -> AttendeeCategory:
     try:
         return AttendeeCategory(value)
@@ -97,6 +112,7 @@ def clean_applicant(event: Event, applicant: Applicant) -> dict[str, Any]:
         "affiliation": lambda: _line(applicant.affiliation, AFFILIATION_MAX, "affiliation"),
         "country": lambda: _country(applicant.country),
         "category": lambda: _category(applicant.category),
+        "timezone": lambda: _zone(applicant.timezone),
     }
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}

@@ -98,6 +98,8 @@ def registration_context(session: Session, email: OutboundEmail, *, may_carry_me
         # keep it); the image answers only while the seat is confirmed.
         "qr_url": external_url("registration.qr_image", token=qrcodes.image_link_token(registration.id)),
         "position": waitlist_position(registration, session),
+        # Where the registrant is, if they said: the templates add their own time (timezones.in_zones).
+        "reader_zone": registration.timezone,
         **_meeting_link_context(registration, may_carry_meeting_link),
     }
 

@@ -31,6 +31,7 @@ from eventsys.registration.models import (
     QuestionKind,
     RegistrationStatus,
 )
+from eventsys.timezones import place_of, place_zones
 
 #: how an attendee category is named, on the form and on the organisers' pages
 CATEGORY_LABELS = {
@@ -75,6 +76,17 @@ def _country_choices_in(language: str) -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose your country…"))] + [SelectChoice(*c) for c in countries(language)]
 
 
+def _zone_choices() -> list[SelectChoice]:
+    return _zone_choices_in(current_language())
+
+
+@cache
+def _zone_choices_in(language: str) -> list[SelectChoice]:
+    """Every place's zone, 'Москва — Europe/Moscow', by region; the browser's is chosen by local-zone.js."""
+    return [SelectChoice("", _l("Not given"))] + [
+        SelectChoice(zone, f"{place_of(zone, language)} — {zone}") for zone in place_zones()]
+
+
 @cache
 def _category_choices() -> list[SelectChoice]:
     return [SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()]
@@ -96,6 +108,11 @@ class RegistrationForm(Form):
     # Translators: the label of the choice between Student, Faculty / researcher, Industry and Other.
     category = SelectField(_l("You are"), choices=_category_choices, validators=[MarkedRequired()],
                            validate_choice=False)
+    timezone = SelectField(
+        _l("Your time zone"), choices=_zone_choices, validate_choice=False,
+        description=_l("Your emails then show each time where the event is and where you are."),
+        render_kw={"data-prefill-zone": "browser"},
+    )
     consent = BooleanField(
         _l("I agree that the organisers store these details to run this event."),
         validators=[DataRequired(message=_l("We need your consent to register you."))],

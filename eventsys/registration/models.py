@@ -121,6 +121,8 @@ class Registration(db.Model):
     checkin_code: Mapped[str] = mapped_column(sa.String(checkin_codes.LENGTH), default=checkin_codes.new_code)
     #: language the registrant used, for emails
     locale: Mapped[str] = mapped_column(sa.String(16), default="en")
+    #: where the registrant is (an IANA zone), if they said: their emails show their own time too
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: when the registrant agreed to the processing of their data
     consented_at: Mapped[datetime]

@@ -42,7 +42,7 @@ class Seat(NamedTuple):
 
 #: the columns a new registration is inserted with, from values passed as parameters "new_<column>"
 COLUMNS = ("event_id", "name", "email", "email_key", "affiliation", "country", "category", "answers", "token",
-           "checkin_code", "locale", "created_at", "consented_at")
+           "checkin_code", "locale", "timezone", "created_at", "consented_at")
 
 
 def constant(value: int | str):

@@ -191,9 +191,11 @@ def register_checked(event: Event, checked: dict[str, Any], locale: str, now: da
     agreed, if before now. Raises RegistrationClosed, AlreadyRegistered, or (with
     limit_mailbox) limits.TooManyRegistrations.
     """
-    values = dict(checked, event_id=event.id, email_key=mailbox_key(checked["email"]),
-                  token=secrets.token_urlsafe(24), checkin_code=checkin_codes.new_code(), locale=locale,
-                  created_at=now, consented_at=consented_at or now)
+    # Attempts kept while an address was confirmed may predate the zone: they have none.
+    values = dict(checked, timezone=checked.get("timezone"), event_id=event.id,
+                  email_key=mailbox_key(checked["email"]), token=secrets.token_urlsafe(24),
+                  checkin_code=checkin_codes.new_code(), locale=locale, created_at=now,
+                  consented_at=consented_at or now)
     mailbox = MailboxLimit(limits.mailbox_allowance(), now - limits.MAILBOX_WINDOW) if limit_mailbox else None
     connection = _autocommit_connection()
     if connection is None:

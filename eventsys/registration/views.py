@@ -78,6 +78,7 @@ def register(slug: str):
         category=form.category.data or "",
         answers=form.answers(),
         locale=request_locale(),
+        timezone=form.timezone.data or None,
     )
     try:
         if not form.validate():

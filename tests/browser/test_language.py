@@ -35,6 +35,8 @@ def test_a_visitor_switches_to_chinese_and_registers_in_chinese(app, live_server
     db.session.expire_all()
     registration = db.session.scalars(sa.select(Registration)).one()
     assert (registration.name, registration.country, registration.locale) == ("王小明", "CN", "zh")
+    # Her zone was taken from her browser (Moscow, the browser context's): she chose nothing.
+    assert registration.timezone == "Europe/Moscow"
     # Delivered in the server's process (mail to files): wait for the message to be rendered.
     deadline = time.monotonic() + 15
     while True:
