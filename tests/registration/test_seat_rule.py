@@ -28,7 +28,10 @@ def _wait_until_blocked(engine: sa.Engine, answers: list, poster: threading.Thre
                         timeout: float = 30.0) -> None:
     """Return once some connection of this database waits for a row lock."""
     deadline = time.monotonic() + timeout
-    with engine.connect() as watcher:
+    # Autocommit: PostgreSQL takes one snapshot of pg_stat_activity per transaction, so a watcher
+    # looping inside one transaction kept seeing the moment before the registration arrived, and
+    # failed under load whenever the registration was not blocked yet at the first look.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
         while time.monotonic() < deadline:
             if answers:
                 raise AssertionError(f"the registration answered without waiting: "
