@@ -46,8 +46,12 @@ def current_language() -> str:
 
 
 def request_locale() -> str:
-    """The language of this request's page, to store with what the visitor sends (their emails use it)."""
-    return current_language()
+    """The language of this request's page, to store with what the visitor sends (their emails use it).
+
+    choose_locale itself, not Flask-Babel's get_locale: the same answer within a request,
+    without parsing a babel Locale that a registration never uses (2.5% of its CPU).
+    """
+    return choose_locale()
 
 
 def init_babel(app: Flask) -> None:
