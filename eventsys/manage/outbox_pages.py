@@ -13,6 +13,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event
@@ -109,28 +111,30 @@ def _back(event_id: int | None):
 def _resend(email_id: int, event_id: int | None):
     email = _email_of(email_id, event_id)
     if email.state not in RESENDABLE:
-        flash(f"The email to {email.recipient} is {email.state.value}: only failed or cancelled ones are "
-              "sent again.", "error")
+        # Translators: %(state)s is the email's state as stored (queued, sending, sent…)
+        flash(_("The email to %(recipient)s is %(state)s: only failed or cancelled ones are sent again.",
+                recipient=email.recipient, state=email.state.value), "error")
     else:
         mail_outbox.resend(email.id)
-        flash(f"The email to {email.recipient} is queued again.", "info")
+        flash(_("The email to %(recipient)s is queued again.", recipient=email.recipient), "info")
     return _back(event_id)
 
 
 def _cancel(email_id: int, event_id: int | None):
     email = _email_of(email_id, event_id)
     if email.state is not EmailState.queued:
-        flash(f"The email to {email.recipient} is {email.state.value}: only queued ones can be withdrawn.",
-              "error")
+        flash(_("The email to %(recipient)s is %(state)s: only queued ones can be withdrawn.",
+                recipient=email.recipient, state=email.state.value), "error")
     else:
         mail_outbox.cancel(email.id)
-        flash(f"The email to {email.recipient} is withdrawn.", "info")
+        flash(_("The email to %(recipient)s is withdrawn.", recipient=email.recipient), "info")
     return _back(event_id)
 
 
 def _resend_failed(event_id: int | None):
     count = mail_outbox.resend_failed(event_id)
-    flash(f"{count} failed email{'' if count == 1 else 's'} queued again.", "info")
+    flash(ngettext("%(num)d failed email queued again.", "%(num)d failed emails queued again.", count),
+          "info")
     return _back(event_id)
 
 

@@ -89,10 +89,6 @@ def minutes_left(offset: int, left: timedelta) -> int:
     return 1
 
 
-def time_left(offset: int, left: timedelta) -> str:
-    """minutes_left in words, in the language being written."""
-    return starts_in(minutes_left(offset, left))
-
 
 def _stale(offset: int, left: timedelta) -> bool:
     """Less than half of the reminder's time is left (beat was down, or the event just moved)."""
