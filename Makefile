@@ -14,9 +14,12 @@ run: setup instance/secret_key
 	@echo "eventsys is starting on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/openapi.json)"
 	BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The suite runs on both cores of a CI machine (pytest-xdist, each worker with its own databases
+# and Redis database; work stealing so the long server tests do not queue behind each other).
+TEST_WORKERS ?= 2
 test: setup browser
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The browser test drives Debian's Chromium with Playwright (a test tool's own browser download
 # does not work offline). Installed when missing and we may; otherwise the test skips, and fails in CI.
