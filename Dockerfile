@@ -10,6 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/eventsys
 
+# PDFs (visa letters, the exchange report): Pango for WeasyPrint, fonts for CJK and Cyrillic names.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Runtime dependencies only (test, benchmark and lint tools are in requirements-dev.txt), in a
 # layer of their own: a code change rebuilds in seconds, a requirements change reinstalls.
 COPY requirements.txt .

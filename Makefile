@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app eventsys
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup translations extract-messages update-translations browser lint bench clean
+.PHONY: run test setup system-packages translations extract-messages update-translations browser lint bench clean
 
 run: setup instance/secret_key
 	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) db upgrade
@@ -30,7 +30,20 @@ browser:
 	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }; } || \
 	  echo "Chromium is not installed (apt-get install chromium): the browser test will be skipped."
 
-setup: $(VENV)/.installed translations
+setup: system-packages $(VENV)/.installed translations
+
+# What PDFs (visa letters, the exchange report) need from Debian: Pango for WeasyPrint, and fonts
+# for Chinese, Japanese, Korean and Cyrillic names. Installed when missing and we may (root with
+# apt-get); never downloaded from anywhere else.
+DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-dejavu-core
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
+	  else echo "Missing Debian packages (PDFs need them): apt-get install $$missing"; fi; \
+	fi
 
 # Re-install whenever either requirements file changes. A checkout gets the test tools too;
 # the Docker image installs requirements.txt alone.
