@@ -8,11 +8,12 @@ PORT ?= 5000
 
 .PHONY: run test setup system-packages translations extract-messages update-translations browser lint bench clean
 
-run: setup instance/secret_key
-	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) db upgrade
-	SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) seed-demo
+KEYS := SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" PASSPORT_KEYS="$${PASSPORT_KEYS:-$$(cat instance/passport_key)}"
+run: setup instance/secret_key instance/passport_key
+	$(KEYS) $(FLASK) db upgrade
+	$(KEYS) $(FLASK) seed-demo
 	@echo "eventsys is starting on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/openapi.json)"
-	BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" $(FLASK) run --host $(HOST) --port $(PORT)
+	BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" $(KEYS) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The suite runs on both cores of a CI machine (pytest-xdist, each worker with its own databases
 # and Redis database; work stealing so the long server tests do not queue behind each other).
@@ -52,6 +53,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# The key that encrypts passport details (visa letters), apart from SECRET_KEY; made once per checkout.
+instance/passport_key: $(VENV)/.installed
+	mkdir -p instance
+	$(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' > $@
+	chmod 600 $@
 
 # A key made once per checkout, so sessions survive restarts of `make run`.
 instance/secret_key:

@@ -82,7 +82,9 @@ def register_email_kinds() -> None:
     from eventsys.registration import emails as registration_emails
     from eventsys.reminders import emails as reminder_emails
     from eventsys.speakers import emails as speaker_emails
+    from eventsys.visas import emails as visa_emails
 
-    for module in (registration_emails, event_emails, reminder_emails, speaker_emails, message_emails):
+    for module in (registration_emails, event_emails, reminder_emails, speaker_emails, message_emails,
+                   visa_emails):
         for kind in module.KINDS:
             register(kind)

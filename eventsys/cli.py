@@ -38,3 +38,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_speakers_command)
     from eventsys.accounts.cli import create_user_command
     app.cli.add_command(create_user_command)
+    from eventsys.visas.cli import visas_group
+    app.cli.add_command(visas_group)

@@ -64,7 +64,7 @@ def celery_settings(redis_url: str | None) -> dict:
 
 
 TASK_MODULES = ("eventsys.mail.tasks", "eventsys.registration.tasks", "eventsys.reminders.tasks",
-                "eventsys.speakers.tasks")
+                "eventsys.speakers.tasks", "eventsys.visas.tasks")
 
 #: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
 WORKER_QUEUES = ("default", "mail")
@@ -75,6 +75,7 @@ BEAT_SCHEDULE = {
     "queue-due-reminders": {"task": "eventsys.reminders.queue_due_reminders", "schedule": 60.0},
     "expire-invitations": {"task": "eventsys.speakers.expire_invitations", "schedule": 3600.0},
     "prune-registration-attempts": {"task": "eventsys.registration.prune_attempts", "schedule": 600.0},
+    "erase-passport-data": {"task": "eventsys.visas.erase_due_passport_data", "schedule": 3600.0},
 }
 
 
@@ -154,6 +155,16 @@ def from_environment(instance_path: str) -> dict:
         #: with Redis down, count in this process (warning logged) rather than answer sign-ins with 500
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True, "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {},
+        #: the host institution's country (ISO 3166 alpha-2): visa letters and the exchange report call
+        #: every other country foreign
+        "HOST_COUNTRY": (os.environ.get("HOST_COUNTRY") or "CN").upper(),
+        #: keys that encrypt passport details (eventsys/visas/passports.py), comma-separated, newest
+        #: first; not SECRET_KEY. Without one, visa letters cannot be requested
+        "PASSPORT_KEYS": os.environ.get("PASSPORT_KEYS") or "",
+        #: days after an event's end at which its letters' passport details and PDFs are erased
+        "VISA_PASSPORT_RETENTION_DAYS": int(os.environ.get("VISA_PASSPORT_RETENTION_DAYS") or 30),
+        #: days a letter's download link works
+        "VISA_LETTER_LINK_DAYS": int(os.environ.get("VISA_LETTER_LINK_DAYS") or 180),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_HTTPONLY": True,
     }

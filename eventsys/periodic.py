@@ -14,6 +14,7 @@ from eventsys.mail import outbox
 from eventsys.registration import verification
 from eventsys.reminders.services import queue_due_reminders
 from eventsys.speakers.invitations import expire_invitations
+from eventsys.visas.services import erase_due_passport_data
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ PERIODIC_WORK = {
     "eventsys.reminders.queue_due_reminders": queue_due_reminders,
     "eventsys.speakers.expire_invitations": expire_invitations,
     "eventsys.registration.prune_attempts": verification.prune,
+    "eventsys.visas.erase_due_passport_data": erase_due_passport_data,
     "eventsys.mail.sweep_outbox": outbox.sweep,
 }
 

@@ -72,6 +72,7 @@ def register_web(app: Flask) -> None:
     from eventsys.manage import bp as manage_bp
     from eventsys.registration.views import bp as registration_bp
     from eventsys.speakers.views import bp as speakers_bp
+    from eventsys.visas.views import bp as visas_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
@@ -79,6 +80,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(language_bp)
+    app.register_blueprint(visas_bp)
 
     app.add_template_filter(timezones.in_zone, "in_zone")
     app.add_template_filter(timezones.in_zones, "in_zones")

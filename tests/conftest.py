@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 
 from eventsys import create_app
@@ -72,12 +73,17 @@ UNLIMITED_REGISTRATION = {"REGISTRATION_RATE_LIMIT": "100000 per second",
                           "REGISTRATION_MAILBOX_LIMIT": 100000, "PUBLIC_LINK_RATE_LIMIT": "100000 per second"}
 
 
+#: the key that encrypts passport details in tests (visa letters); a real key, made for this run
+TEST_PASSPORT_KEY = Fernet.generate_key().decode()
+
+
 def make_app(url: str, **config):
     """An app for tests on the database at url; mail goes to .eml files unless config says otherwise."""
     from flask import request_started
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": "events.test",
-                      "BASE_URL": "http://events.test", **UNLIMITED_REGISTRATION, **config})
+                      "BASE_URL": "http://events.test", "PASSPORT_KEYS": TEST_PASSPORT_KEY,
+                      **UNLIMITED_REGISTRATION, **config})
     request_started.connect(_forget_request_caches, app)
     return app
 

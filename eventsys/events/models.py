@@ -70,6 +70,8 @@ class Event(db.Model):
     #: a public registrant gets a place only once they click the link emailed to them
     #: (registration/verification.py); organisers' own additions never wait for it
     verify_emails: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: registrants and accepted speakers from abroad may ask for a visa invitation letter (eventsys/visas/)
+    offers_visa_letters: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: kept in step with the registrations by the registration services, under the event's row lock
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlisted_count: Mapped[int] = mapped_column(default=0)

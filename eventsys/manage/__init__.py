@@ -19,3 +19,4 @@ from eventsys.messages import views as _messages  # noqa: E402,F401
 from eventsys.registration import checkin_views as _checkin  # noqa: E402,F401
 from eventsys.registration import manage_views as _registrations  # noqa: E402,F401
 from eventsys.speakers import manage_views as _speakers  # noqa: E402,F401
+from eventsys.visas import manage_views as _visas  # noqa: E402,F401

@@ -16,6 +16,7 @@ from eventsys.mail.models import OutboundEmail
 from eventsys.manage import bp
 from eventsys.registration.models import Question, Registration
 from eventsys.speakers.models import Engagement
+from eventsys.visas.models import VisaLetter
 
 
 class Access(StrEnum):
@@ -49,6 +50,7 @@ EVENT_PARTS = {
     "engagement_id": (Engagement.id, Engagement.event_id),
     "email_id": (OutboundEmail.id, OutboundEmail.event_id),
     "user_id": (EventManager.user_id, EventManager.event_id),
+    "letter_id": (VisaLetter.id, VisaLetter.event_id),
 }
 #: ids at or past this cannot exist (INTEGER columns); PostgreSQL would refuse to compare them
 _ID_LIMIT = 2**31

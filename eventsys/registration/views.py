@@ -148,6 +148,10 @@ def manage(token: str):
         # Online only: no door, so no check-in code to show at one.
         qr_svg=qrcodes.svg_inline(registration.checkin_code) if confirmed and event.has_venue else None,
         meeting_link_lead=meeting_link_lead(event) if event.is_online else None,
+        # Travellers from abroad may ask for a visa invitation letter (eventsys/visas/) where it is offered.
+        offers_visa_letter=event.offers_visa_letters
+        and registration.status is not RegistrationStatus.cancelled
+        and registration.country != current_app.config["HOST_COUNTRY"],
     )
 
 

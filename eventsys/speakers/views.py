@@ -1,6 +1,6 @@
 """The speaker's invitation page: read the invitation, then accept or decline it, without an account."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -30,8 +30,19 @@ def _invitation_page(engagement, form: InvitationAnswerForm, status: int = 200, 
         "speakers/invitation.html", engagement=engagement, event=engagement.event,
         speaker=engagement.speaker, item=engagement.programme_item, form=form,
         role_words=invitations.role_in_words(engagement.role), statuses=InvitationStatus,
-        suggested=request.args.get("answer"), already=already,
+        suggested=request.args.get("answer"), already=already, visa_letter_url=_visa_letter_url(engagement),
     ), status
+
+
+def _visa_letter_url(engagement) -> str | None:
+    """The accepted speaker's link to ask for a visa invitation letter, where the event offers them."""
+    from eventsys.visas.views import speaker_link_token  # the visa domain builds on speakers, not the reverse
+
+    if (engagement.invitation_status is not InvitationStatus.accepted
+            or not engagement.event.offers_visa_letters
+            or engagement.speaker.country == current_app.config["HOST_COUNTRY"]):
+        return None
+    return url_for("visas.speaker_letter", token=speaker_link_token(engagement.id))
 
 
 def _link(token: str) -> invitation_links.InvitationLink:

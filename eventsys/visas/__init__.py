@@ -1,0 +1,1 @@
+"""Visa invitation letters: asked for by registrants and speakers from abroad, issued by organisers."""
