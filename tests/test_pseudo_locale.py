@@ -154,7 +154,9 @@ def _public_pages(world) -> list[str]:
     registration = db.session.get(Registration, world.ids["registration_id"])
     invitation = invitation_links.invitation_token(world.ids["engagement_id"])
     return ["/", f"/events/{event.slug}", f"/events/{event.slug}/register", f"/r/{registration.token}",
-            f"/invitations/{invitation}", "/login", "/no-such-page", "/registrations/confirm/forged"]
+            f"/invitations/{invitation}", "/login", "/no-such-page", "/registrations/confirm/forged",
+            f"/r/{registration.token}/visa-letter", f"/verify/letters/VL-2027-W{registration.id:05d}",
+            "/verify/letters/VL-2027-UNKNOWN", "/verify/letters"]
 
 
 def _one_email_of_each_kind(world) -> list[int]:
@@ -173,6 +175,9 @@ def _one_email_of_each_kind(world) -> list[int]:
         "event_moved": {"old_starts_at": soon, "old_ends_at": event.starts_at.isoformat()},
         "event_cancelled": {"reason": "Sorry"},
         "mailing": {"mailing_id": mailing_id},
+        "visa_letter_issued": {"letter_id": world.ids["letter_id"]},
+        "visa_letter_rejected": {"letter_id": world.ids["letter_id"]},
+        "visa_letter_revoked": {"letter_id": world.ids["letter_id"]},
     }
     ids = [outbox.enqueue(kind, registration.email, f"pseudo:{kind}", context=context, **about_registration)
            for kind, context in contexts.items()]

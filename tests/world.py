@@ -1,7 +1,7 @@
 """One of everything the organiser pages show, for tests that walk them all."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import ProgrammeItem
@@ -10,7 +10,25 @@ from eventsys.messages.models import Audience, Mailing
 from eventsys.registration import services
 from eventsys.registration.models import QuestionKind
 from eventsys.speakers.models import Engagement, Institution, Speaker, SpeakerRole
+from eventsys.visas import passports
+from eventsys.visas.models import LetterStatus, VisaLetter
+from eventsys.visas.passports import PassportDetails
 from tests.factories import add_question, applicant, make_event, make_organiser
+
+
+def issued_letter(event, registration) -> VisaLetter:
+    """An issued visa letter of the registration (its PDF a stand-in: rendering one is slow)."""
+    details = PassportDetails(full_name="Ivanov Ivan", passport_number="751234567", nationality="RU",
+                              date_of_birth=date(1980, 5, 17))
+    letter = VisaLetter(event_id=event.id, registration_id=registration.id, status=LetterStatus.approved,
+                        reference=f"VL-2027-W{registration.id:05d}", email=registration.email,
+                        requester_name=registration.name, passport_data=passports.seal(details),
+                        arrival_on=date(2027, 4, 10), departure_on=date(2027, 4, 16), purpose="To attend",
+                        consulate="Consulate-General in Munich", holder_masked="I***** I***",
+                        letter_pdf=passports.encrypt_bytes(b"%PDF-1.4 stand-in"))
+    db.session.add(letter)
+    db.session.flush()
+    return letter
 
 
 @dataclass
@@ -44,6 +62,7 @@ def build_world() -> World:
     db.session.flush()
     email_id = outbox.enqueue("registration_confirmed", registration.email, f"world:{utcnow().isoformat()}",
                               event_id=event.id, registration_id=registration.id)
+    letter = issued_letter(event, registration)
     db.session.commit()
     return World(
         organiser_email=organiser.email,
@@ -51,6 +70,6 @@ def build_world() -> World:
             "event_id": event.id, "registration_id": registration.id, "question_id": question.id,
             "item_id": item.id, "speaker_id": speaker.id, "institution_id": institution.id,
             "engagement_id": engagement.id, "email_id": email_id, "mailing_id": mailing.id,
-            "user_id": organiser.id,
+            "user_id": organiser.id, "letter_id": letter.id,
         },
     )

@@ -6,7 +6,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from eventsys.countries import countries, is_country
 from eventsys.forms import Form
@@ -48,12 +48,12 @@ class LetterRequestForm(Form):
         """Letters and digits only; spaces and dashes people type are dropped."""
         field.data = re.sub(r"[\s-]", "", field.data or "").upper()
         if not PASSPORT_NUMBER.fullmatch(field.data):
-            raise ValueError(_l("A passport number has 5 to 20 letters and digits."))
+            raise ValidationError(_l("A passport number has 5 to 20 letters and digits."))
 
     def validate_nationality(self, field) -> None:
         """One of the listed countries."""
         if not is_country(field.data or ""):
-            raise ValueError(_l("Choose your nationality from the list."))
+            raise ValidationError(_l("Choose your nationality from the list."))
 
     def request(self) -> LetterRequest:
         """What the requester gave; call after validate()."""
@@ -104,12 +104,12 @@ class TemplateForm(Form):
     def validate_body(self, field) -> None:
         """Only the placeholders we can fill."""
         for message in letters.placeholder_errors(field.data or ""):
-            raise ValueError(message)
+            raise ValidationError(message)
 
     def validate_body_zh(self, field) -> None:
         """Only the placeholders we can fill."""
         for message in letters.placeholder_errors(field.data or ""):
-            raise ValueError(message)
+            raise ValidationError(message)
 
     def validate_seal(self, field) -> None:
         """A real PNG or JPEG image of a sensible size: the upload is read, not trusted by its name."""
@@ -119,7 +119,7 @@ class TemplateForm(Form):
             return
         data = upload.read(SEAL_MAX_BYTES + 1)
         if len(data) > SEAL_MAX_BYTES:
-            raise ValueError(_l("The image is larger than 512 KB."))
+            raise ValidationError(_l("The image is larger than 512 KB."))
         from PIL import Image, UnidentifiedImageError
 
         try:
@@ -127,7 +127,7 @@ class TemplateForm(Form):
                 kind = image.format
                 image.verify()
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValueError(_l("This file is not a PNG or JPEG image.")) from None
+            raise ValidationError(_l("This file is not a PNG or JPEG image.")) from None
         if kind not in SEAL_TYPES:
-            raise ValueError(_l("This file is not a PNG or JPEG image."))
+            raise ValidationError(_l("This file is not a PNG or JPEG image."))
         field.image = (data, SEAL_TYPES[kind])

@@ -57,9 +57,7 @@ def visa_letter(event_id: int, letter_id: int):
     return _letter_page(services.letter_of_event(event_id, letter_id) or abort(404))
 
 
-@bp.post("/events/<int:event_id>/visa-letters/<int:letter_id>/<any(approve, reject, revoke):decision>")
-@event_page
-def decide_visa_letter(event_id: int, letter_id: int, decision: str):
+def _decide(event_id: int, letter_id: int, decision: str):
     """Approve (issue), reject or revoke; a refusal shows on the request's page."""
     letter = services.letter_of_event(event_id, letter_id) or abort(404)
     form = DecisionForm() if decision != "approve" else EmptyForm()
@@ -84,6 +82,27 @@ def decide_visa_letter(event_id: int, letter_id: int, decision: str):
             (shown.reason.errors.extend(messages) if name == "reason" else shown.form_errors.extend(messages))
         return _letter_page(letter, shown, 422)
     return redirect(url_for("manage.visa_letter", event_id=event_id, letter_id=letter_id), code=303)
+
+
+@bp.post("/events/<int:event_id>/visa-letters/<int:letter_id>/approve")
+@event_page
+def approve_visa_letter(event_id: int, letter_id: int):
+    """Issue the letter: its reference, its PDF, and the email with the link."""
+    return _decide(event_id, letter_id, "approve")
+
+
+@bp.post("/events/<int:event_id>/visa-letters/<int:letter_id>/reject")
+@event_page
+def reject_visa_letter(event_id: int, letter_id: int):
+    """Refuse the request, with the reason the requester reads."""
+    return _decide(event_id, letter_id, "reject")
+
+
+@bp.post("/events/<int:event_id>/visa-letters/<int:letter_id>/revoke")
+@event_page
+def revoke_visa_letter(event_id: int, letter_id: int):
+    """Withdraw an issued letter, with the reason the verification page shows."""
+    return _decide(event_id, letter_id, "revoke")
 
 
 @bp.get("/events/<int:event_id>/visa-letters/<int:letter_id>/letter.pdf")

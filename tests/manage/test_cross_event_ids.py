@@ -22,7 +22,7 @@ from eventsys.registration.models import QuestionKind
 from eventsys.speakers.models import Engagement, Speaker, SpeakerRole
 from tests.conftest import both_databases
 from tests.factories import add_question, applicant, csrf_token, make_event, make_organiser, sign_in
-from tests.world import build_world
+from tests.world import build_world, issued_letter
 
 OTHER_ORGANISER = "other@example.org"
 
@@ -59,10 +59,11 @@ def _own_objects(event, organiser) -> dict[str, int]:
     db.session.flush()
     email_id = outbox.enqueue("registration_confirmed", registration.email, f"own:{utcnow().isoformat()}",
                               event_id=event.id, registration_id=registration.id)
+    letter = issued_letter(event, registration)
     db.session.commit()
     return {"event_id": event.id, "registration_id": registration.id, "question_id": question.id,
             "item_id": item.id, "engagement_id": engagement.id, "email_id": email_id,
-            "user_id": organiser.id}
+            "user_id": organiser.id, "letter_id": letter.id}
 
 
 def _snapshot() -> dict[str, list]:

@@ -33,17 +33,20 @@ def _link_in(message, pattern: str) -> str:
 def _approve(organiser_client, event, letter_id: int):
     page = organiser_client.get(f"/manage/events/{event.id}/visa-letters/{letter_id}")
     token = read_form(page.get_data(as_text=True)).fields["csrf_token"]
-    return organiser_client.post(f"/manage/events/{event.id}/visa-letters/{letter_id}/approve",
-                                 data={"csrf_token": token})
+    return organiser_client.post(
+        f"/manage/events/{event.id}/visa-letters/{letter_id}/approve", data={"csrf_token": token}
+    )
 
 
 @both_databases
 def test_a_registrant_from_moscow_requests_gets_and_downloads_a_letter_with_her_cyrillic_name(
-        app, letters_event, organiser_client, smtp_sink):
+    app, letters_event, organiser_client, smtp_sink
+):
     app.config.update(smtp_sink.config())
     event = letters_event
-    person = registration.register(event, applicant(1, name="Petr Ivanov", email="ivanov@msu.example",
-                                                    country="RU", locale="ru"))
+    person = registration.register(
+        event, applicant(1, name="Petr Ivanov", email="ivanov@msu.example", country="RU", locale="ru")
+    )
     client = app.test_client()
     own_page = client.get(f"/r/{person.token}").get_data(as_text=True)
     assert f'href="/r/{person.token}/visa-letter"' in own_page
@@ -59,7 +62,9 @@ def test_a_registrant_from_moscow_requests_gets_and_downloads_a_letter_with_her_
     # The organisers' list, then the request with its passport details.
     listing = organiser_client.get(f"/manage/events/{event.id}/visa-letters").get_data(as_text=True)
     assert "Petr Ivanov" in listing and "751234567" not in listing
-    detail = organiser_client.get(f"/manage/events/{event.id}/visa-letters/{letter.id}").get_data(as_text=True)
+    detail = organiser_client.get(f"/manage/events/{event.id}/visa-letters/{letter.id}").get_data(
+        as_text=True
+    )
     assert "Иванов Пётр Сергеевич" in detail and "751234567" in detail
 
     assert _approve(organiser_client, event, letter.id).status_code == 303
@@ -95,11 +100,16 @@ def test_a_registrant_from_moscow_requests_gets_and_downloads_a_letter_with_her_
 
 @both_databases
 def test_an_accepted_speaker_from_singapore_gets_a_letter_with_his_chinese_name(
-        app, letters_event, organiser_client, smtp_sink):
+    app, letters_event, organiser_client, smtp_sink
+):
     app.config.update(smtp_sink.config())
     event = letters_event
-    speaker = Speaker(name="Li Minghua", email="li.minghua@nus.example", country="SG",
-                      institution=Institution(name="National University of Singapore", country="SG"))
+    speaker = Speaker(
+        name="Li Minghua",
+        email="li.minghua@nus.example",
+        country="SG",
+        institution=Institution(name="National University of Singapore", country="SG"),
+    )
     db.session.add(speaker)
     db.session.commit()
     engagement = invitations.invite_speaker(speaker.id, event.id, "keynote", invited_by_email="o@hit.example")
@@ -110,8 +120,17 @@ def test_an_accepted_speaker_from_singapore_gets_a_letter_with_his_chinese_name(
     client = app.test_client()
     page = client.get(invitation_link.removeprefix("http://events.test")).get_data(as_text=True)
     path = re.search(r'id="visa-letter"><a href="([^"]+)"', page).group(1)
-    answer = client.post(path, data=request_fields(client, path, full_name="李明华", passport_number="K1234567X",
-                                                   nationality="SG", date_of_birth="1975-11-02"))
+    answer = client.post(
+        path,
+        data=request_fields(
+            client,
+            path,
+            full_name="李明华",
+            passport_number="K1234567X",
+            nationality="SG",
+            date_of_birth="1975-11-02",
+        ),
+    )
     assert answer.status_code == 303
     letter = db.session.scalars(sa.select(VisaLetter)).one()
     assert letter.engagement_id == engagement.id and letter.registration_id is None
