@@ -17,7 +17,7 @@ def seed_demo_command() -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Do what beat does, once: reminders, expired invitations, due anonymising, lost or stuck emails (for cron).
+    """Do what beat does, once: reminders, invitations, due anonymising, lost or stuck emails (for cron).
 
     `flask run` without Redis does this by itself every 30 s (embedded_scheduler.py).
     """
