@@ -32,7 +32,8 @@ def ended(event: Event, ago: timedelta) -> None:
     """Move the event into the past: it ended `ago` before now."""
     ends_at = utcnow() - ago
     db.session.execute(sa.update(Event).where(Event.id == event.id)
-                       .values(starts_at=ends_at - timedelta(days=2), ends_at=ends_at, registration_closes_at=None))
+                       .values(starts_at=ends_at - timedelta(days=2), ends_at=ends_at,
+                               registration_closes_at=None))
     db.session.commit()
 
 

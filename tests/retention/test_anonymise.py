@@ -1,4 +1,4 @@
-"""An ended event's registrations are anonymised by beat once its day has come: who came is gone, the figures stay."""
+"""Beat anonymises an ended event's registrations once its day has come: who came goes, the figures stay."""
 
 from datetime import timedelta
 
