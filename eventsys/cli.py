@@ -17,7 +17,7 @@ def seed_demo_command() -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Do what beat does, once: reminders, expired invitations, lost or stuck emails (for cron).
+    """Do what beat does, once: reminders, invitations, due anonymising, lost or stuck emails (for cron).
 
     `flask run` without Redis does this by itself every 30 s (embedded_scheduler.py).
     """
@@ -26,6 +26,7 @@ def tick_command() -> None:
     done = run_periodic_work()
     click.echo(f"{done['eventsys.reminders.queue_due_reminders']} reminders queued, "
                f"{done['eventsys.speakers.expire_invitations']} invitations expired, "
+               f"{done['eventsys.retention.anonymise_due_events']} events anonymised, "
                f"{done['eventsys.mail.sweep_outbox']} waiting emails handed to delivery.")
 
 

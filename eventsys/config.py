@@ -64,7 +64,8 @@ def celery_settings(redis_url: str | None) -> dict:
 
 
 TASK_MODULES = ("eventsys.mail.tasks", "eventsys.registration.tasks", "eventsys.reminders.tasks",
-                "eventsys.speakers.tasks", "eventsys.visas.tasks")
+                "eventsys.speakers.tasks", "eventsys.visas.tasks",
+                "eventsys.retention.tasks")
 
 #: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
 WORKER_QUEUES = ("default", "mail")
@@ -76,6 +77,7 @@ BEAT_SCHEDULE = {
     "expire-invitations": {"task": "eventsys.speakers.expire_invitations", "schedule": 3600.0},
     "prune-registration-attempts": {"task": "eventsys.registration.prune_attempts", "schedule": 600.0},
     "erase-passport-data": {"task": "eventsys.visas.erase_due_passport_data", "schedule": 3600.0},
+    "anonymise-due-events": {"task": "eventsys.retention.anonymise_due_events", "schedule": 3600.0},
 }
 
 

@@ -4,7 +4,7 @@ With Redis, beat runs each piece as a task of its own on its own schedule
 (`config.BEAT_SCHEDULE`). Without a broker there is no beat, so `run_periodic_work`
 runs the same service functions one after another. Each piece is safe to run
 again at any time and beside another scheduler: reminders claim their run row,
-the sweep claims outbox rows, expiry is one conditional UPDATE.
+the sweep claims outbox rows, expiry is one conditional UPDATE, anonymising claims the event's row.
 """
 
 import logging
@@ -13,6 +13,7 @@ from eventsys.database import db
 from eventsys.mail import outbox
 from eventsys.registration import verification
 from eventsys.reminders.services import queue_due_reminders
+from eventsys.retention.services import anonymise_due_events
 from eventsys.speakers.invitations import expire_invitations
 from eventsys.visas.services import erase_due_passport_data
 
@@ -25,6 +26,8 @@ PERIODIC_WORK = {
     "eventsys.speakers.expire_invitations": expire_invitations,
     "eventsys.registration.prune_attempts": verification.prune,
     "eventsys.visas.erase_due_passport_data": erase_due_passport_data,
+    # Before the sweep: the emails it cancels are then not handed to delivery.
+    "eventsys.retention.anonymise_due_events": anonymise_due_events,
     "eventsys.mail.sweep_outbox": outbox.sweep,
 }
 

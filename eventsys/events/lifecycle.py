@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import format_number
 from flask_babel import gettext as _
 
 from eventsys.accounts.models import EventManager, User
@@ -29,6 +30,8 @@ from eventsys.timezones import is_timezone
 SLUG_MAX = 120
 SLUG_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE_SHAPE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+#: how many days after the end registrations may be kept before they are anonymised: a day to ten years
+RETENTION_DAYS_MIN, RETENTION_DAYS_MAX = 1, 3650
 #: statuses of the registrations a cancellation notice goes to (registration.emails.active_registrations_of)
 NOTIFIED = (RegistrationStatus.confirmed, RegistrationStatus.waitlisted, RegistrationStatus.pending)
 
@@ -64,6 +67,8 @@ class EventDetails:
     reminder_offsets: list[int] | None
     #: None: on for a new event with limited seats, unchanged on an edit
     verify_emails: bool | None = None
+    #: days after the end at which registrations are anonymised (retention/); None: never by itself
+    anonymise_after_days: int | None = None
 
 
 def suggest_slug(title: str) -> str:
@@ -114,6 +119,11 @@ def detail_errors(details: EventDetails, event_id: int | None = None) -> dict[st
         errors["registration_opens_at"] = _("Registration must open before the event ends.")
     if not LANGUAGE_SHAPE.fullmatch(details.language):
         errors["language"] = _("Give a language tag such as en, zh or ru.")
+    days = details.anonymise_after_days
+    if days is not None and not RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX:
+        errors["anonymise_after_days"] = _(
+            "Give a number of days from %(min)s to %(max)s, or leave it blank.",
+            min=format_number(RETENTION_DAYS_MIN), max=format_number(RETENTION_DAYS_MAX))
     if details.reminder_offsets and min(details.reminder_offsets) <= 0:
         errors["reminder_offsets"] = _("Reminders go out before the start: use positive times.")
     return errors

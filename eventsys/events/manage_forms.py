@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -22,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from eventsys.events.lifecycle import SLUG_MAX, EventDetails
+from eventsys.events.lifecycle import RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, SLUG_MAX, EventDetails
 from eventsys.events.management import ItemDetails, QuestionDetails
 from eventsys.events.models import Event, EventKind, EventMode, ProgrammeItem
 from eventsys.forms import Form
@@ -125,6 +126,18 @@ def parse_seats(text: str) -> int | None:
     return int(text)
 
 
+def parse_retention_days(text: str) -> int | None:
+    """A whole number of days from 1 to 3650; blank means registrations are kept (None)."""
+    if not text.strip():
+        return None
+    days = int(text) if re.fullmatch(r"\s*\d{1,6}\s*", text) else None
+    if days is None or not RETENTION_DAYS_MIN <= days <= RETENTION_DAYS_MAX:
+        raise ValueError(_("Give a whole number of days from %(min)s to %(max)s, or leave it blank to keep "
+                           "the registrations until you anonymise them.",
+                           min=format_number(RETENTION_DAYS_MIN), max=format_number(RETENTION_DAYS_MAX)))
+    return days
+
+
 class _LocalTimes:
     """Reads a form's LocalDateTimeFields as instants in a zone, once the fields' own checks passed."""
 
@@ -193,6 +206,12 @@ class EventForm(_LocalTimes, Form):
         description=_l("Like 7d, 1d, 1h (w weeks, d days, h hours, m minutes), separated by commas. "
                        "Blank: the defaults (7 days, 1 day, and 1 hour for online and hybrid events). "
                        "“none”: none."))
+    anonymise_after_days = ParsedTextField(
+        _l("Anonymise registrations after (days)"), parse_retention_days,
+        description=_l("This many days after the event ends, each registrant's name, email address, "
+                       "affiliation and answers are erased; their country, category and status stay for the "
+                       "exchange report. From 1 to 3650. Blank: kept until you anonymise them on the event's "
+                       "page."))
 
     def validate(self, extra_validators=None) -> bool:
         """Check every field, then read the times in the chosen zone."""
@@ -213,6 +232,7 @@ class EventForm(_LocalTimes, Form):
             registration_closes_at=self.moments.get("registration_closes_at"),
             language=_text(self.language), requires_approval=self.requires_approval.data,
             reminder_offsets=self.reminder_offsets.data, verify_emails=self.verify_emails.data,
+            anonymise_after_days=self.anonymise_after_days.data,
         )
 
 
@@ -221,7 +241,7 @@ def event_form(event: Event | None = None) -> EventForm:
     if event is None:
         return EventForm()
     names = ("title", "slug", "summary", "description", "timezone", "venue", "meeting_url", "capacity",
-             "language", "requires_approval", "verify_emails", "reminder_offsets")
+             "language", "requires_approval", "verify_emails", "reminder_offsets", "anonymise_after_days")
     data = {name: getattr(event, name) for name in names}
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
         data[name] = wall_time(getattr(event, name), event.timezone)

@@ -80,6 +80,11 @@ class Event(db.Model):
     #: bumped on each move and on cancelling: the SEQUENCE of its calendar entries, so that the calendars
     #: attendees imported the event into replace their copy (same UID, higher SEQUENCE)
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: days after the end at which its registrations are anonymised (retention/); None: kept until
+    #: an organiser anonymises them by hand
+    anonymise_after_days: Mapped[int | None]
+    #: when its registrations were anonymised; set once, so anonymising runs once
+    anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

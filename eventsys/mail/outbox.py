@@ -180,11 +180,37 @@ def sweep(now: datetime | None = None) -> int:
     return len(released) + len(waiting)
 
 
-def resend(email_id: int) -> None:
-    """Queue a failed or cancelled email again, with the same content."""
+#: what an erased email's recipient becomes: `.invalid` can never be delivered (RFC 2606)
+ERASED_RECIPIENT = "erased@erased.invalid"
+
+
+def erase(emails: sa.ColumnElement[bool]) -> int:
+    """Cancel the selected emails still waiting, and forget the address and body of all of them.
+
+    For data retention: what remains says that an email of a kind (and subject)
+    went out, and when, but no longer to whom or what it said. Erased emails are never sent
+    again (resend skips them). Runs in the caller's transaction; returns how many.
+    """
     db.session.execute(
         sa.update(OutboundEmail)
-        .where(OutboundEmail.id == email_id,
+        .where(emails, OutboundEmail.state == EmailState.queued)
+        .values(state=EmailState.cancelled)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(
+        sa.update(OutboundEmail)
+        .where(emails)
+        .values(recipient=ERASED_RECIPIENT, context={}, text_body=None, html_body=None, ics=None,
+                last_error=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def resend(email_id: int) -> None:
+    """Queue a failed or cancelled email again, with the same content (never an erased one)."""
+    db.session.execute(
+        sa.update(OutboundEmail)
+        .where(OutboundEmail.id == email_id, OutboundEmail.recipient != ERASED_RECIPIENT,
                OutboundEmail.state.in_([EmailState.failed, EmailState.cancelled]))
         .values(state=EmailState.queued, next_attempt_at=utcnow(), attempts=0, last_error=None)
         .execution_options(synchronize_session=False)
@@ -217,7 +243,8 @@ def cancel(email_id: int) -> None:
 
 def resend_failed(event_id: int | None = None) -> int:
     """Queue every failed email again, of one event or of all; returns how many."""
-    statement = sa.update(OutboundEmail).where(OutboundEmail.state == EmailState.failed)
+    statement = sa.update(OutboundEmail).where(OutboundEmail.state == EmailState.failed,
+                                               OutboundEmail.recipient != ERASED_RECIPIENT)
     if event_id is not None:
         statement = statement.where(OutboundEmail.event_id == event_id)
     ids = list(db.session.scalars(

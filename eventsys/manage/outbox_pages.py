@@ -110,7 +110,10 @@ def _back(event_id: int | None):
 
 def _resend(email_id: int, event_id: int | None):
     email = _email_of(email_id, event_id)
-    if email.state not in RESENDABLE:
+    if email.recipient == mail_outbox.ERASED_RECIPIENT:
+        flash(_("This email's address and text were erased with the event's personal data: "
+                "it cannot be sent again."), "error")
+    elif email.state not in RESENDABLE:
         # Translators: %(state)s is the email's state as stored (queued, sending, sent…)
         flash(_("The email to %(recipient)s is %(state)s: only failed or cancelled ones are sent again.",
                 recipient=email.recipient, state=email.state.value), "error")

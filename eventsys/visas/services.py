@@ -21,6 +21,7 @@ from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import find_by_token
+from eventsys.retention.erasers import register_eraser
 from eventsys.speakers.models import Engagement, InvitationStatus
 from eventsys.visas import emails, letters, passports
 from eventsys.visas.models import LetterStatus, VisaLetter
@@ -296,14 +297,28 @@ def offer_letters(event: Event, offered: bool) -> None:
     db.session.commit()
 
 
-def erase_passport_data(event_id: int) -> int:
-    """Erase an event's letters' passport details and PDFs, keeping reference and status; returns how many."""
-    result = db.session.execute(
+@register_eraser
+def erase_passport_data(event_id: int) -> None:
+    """Anonymising the event: its letters lose passport details, PDF and the registrants' names and addresses.
+
+    The reference, status, masked name and dates stay, so an embassy's check still answers.
+    Runs inside the anonymisation's transaction (retention/erasers.py): no commit here.
+    """
+    db.session.execute(
         sa.update(VisaLetter)
-        .where(VisaLetter.event_id == event_id, VisaLetter.erased_at.is_(None))
-        .values(passport_data=None, letter_pdf=None, erased_at=utcnow())
+        .where(VisaLetter.event_id == event_id)
+        .values(passport_data=None, letter_pdf=None,
+                erased_at=sa.func.coalesce(VisaLetter.erased_at, utcnow()))
+        .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    db.session.execute(
+        sa.update(VisaLetter)
+        .where(VisaLetter.event_id == event_id, VisaLetter.registration_id.is_not(None))
+        .values(requester_name="Anonymised", purpose="",
+                email=sa.literal("anonymised-letter-") + sa.cast(VisaLetter.id, sa.String)
+                + "@anonymised.invalid")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def erase_due_passport_data(now=None) -> int:

@@ -1,7 +1,7 @@
 """visa invitation letters
 
 Revision ID: e2ec126efcc1
-Revises: 4f1b8c3e2a77
+Revises: 9a3e5c71d204
 Create Date: 2026-11-30 06:40:00.000000
 
 Letters requested by registrants and speakers from abroad, decided by organisers, and
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e2ec126efcc1'
-down_revision = '4f1b8c3e2a77'
+down_revision = '9a3e5c71d204'
 branch_labels = None
 depends_on = None
 
