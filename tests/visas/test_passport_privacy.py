@@ -148,3 +148,28 @@ def test_two_organisers_approving_at_once_issue_one_letter_and_one_email(app, cl
         .where(OutboundEmail.kind == "visa_letter_issued")
     )
     assert issued == 1
+
+
+def test_anonymising_the_event_erases_its_letters_passports_names_and_addresses(app, client, letters_event):
+    from datetime import timedelta
+
+    from eventsys.database import utcnow
+    from eventsys.retention.services import anonymise_event
+    from tests.world import issued_letter
+
+    person = registration.register(letters_event, applicant(1, name="Petr Ivanov", country="RU"))
+    letter_id = issued_letter(letters_event, person).id
+    db.session.commit()
+    # The conference is over: moved into the past as the calendar would have.
+    letters_event.starts_at = utcnow() - timedelta(days=10)
+    letters_event.ends_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+
+    anonymise_event(letters_event.id)
+    db.session.expire_all()
+    letter = db.session.get(VisaLetter, letter_id)
+    assert letter.passport_data is None and letter.letter_pdf is None and letter.erased_at is not None
+    assert letter.requester_name == "Anonymised" and "ivanov" not in letter.email.lower()
+    assert letter.email.endswith("@anonymised.invalid")
+    verdict = client.get(f"/verify/letters/{letter.reference}")
+    assert verdict.status_code == 200 and "I***** I***" in verdict.get_data(as_text=True)
