@@ -107,6 +107,9 @@ def from_environment(instance_path: str) -> dict:
         "EMBEDDED_SCHEDULER": os.environ.get("EMBEDDED_SCHEDULER") or "auto",
         #: how often it runs that work, in seconds
         "EMBEDDED_SCHEDULER_SECONDS": float(os.environ.get("EMBEDDED_SCHEDULER_SECONDS") or 30),
+        #: ISO 3166-1 alpha-2 of the host institution's country: the exchange report counts speakers and
+        #: attendees from anywhere else as foreign (eventsys/reports/)
+        "HOST_COUNTRY": (os.environ.get("HOST_COUNTRY") or "CN").strip().upper(),
         #: the public address, for links in emails
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "CELERY": celery_settings(redis_url),
