@@ -6,6 +6,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, RadioField
+from wtforms.fields.choices import SelectChoice
 
 from eventsys.forms import Form
 from eventsys.reports.periods import FIRST_DAY, LAST_DAY, Period, calendar_year, last_three_years
@@ -44,9 +45,9 @@ class PeriodForm(Form):
         csrf = False
 
     period = RadioField(_l("Period"), default=LAST_THREE_YEARS, choices=[
-        (YEAR, _l("A calendar year")),
-        (LAST_THREE_YEARS, _l("The last three years")),
-        (DATES, _l("From one day to another")),
+        SelectChoice(YEAR, _l("A calendar year")),
+        SelectChoice(LAST_THREE_YEARS, _l("The last three years")),
+        SelectChoice(DATES, _l("From one day to another")),
     ])
     year = YearField(_l("Year"))
     start = DayField(_l("First day"))
