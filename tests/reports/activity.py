@@ -34,8 +34,8 @@ def _event(name: str, year: int, month: int, kind: EventKind, mode: EventMode,
            status: EventStatus = EventStatus.published, ends_at: datetime | None = None):
     # Noon in Harbin on the 10th, two days long.
     ends_at = ends_at or datetime(year, month, 10, 4, 0, tzinfo=UTC)
-    return make_event(slug=f"report-{name}", title=f"Report event {name}", kind=kind, mode=mode, status=status,
-                      starts_at=ends_at - timedelta(days=2), ends_at=ends_at, capacity=None)
+    return make_event(slug=f"report-{name}", title=f"Report event {name}", kind=kind, mode=mode,
+                      status=status, starts_at=ends_at - timedelta(days=2), ends_at=ends_at, capacity=None)
 
 
 def _register(event, people: list[tuple[str, AttendeeCategory, RegistrationStatus, int]]) -> None:
@@ -79,8 +79,8 @@ def build_activity() -> Activity:
     e1 = _event("y1-conference", y1, 3, EventKind.conference, EventMode.in_person)
     _engage(ru, e1, SpeakerRole.keynote, ACCEPTED)
     _engage(cn, e1, SpeakerRole.invited_talk, None)  # added by the organisers: counts
-    _register(e1, [("RU", FACULTY, CONFIRMED, 3), ("CN", STUDENT, CONFIRMED, 2), ("RU", FACULTY, WAITLISTED, 1),
-                   ("DE", STUDENT, CANCELLED, 1)])
+    _register(e1, [("RU", FACULTY, CONFIRMED, 3), ("CN", STUDENT, CONFIRMED, 2),
+                   ("RU", FACULTY, WAITLISTED, 1), ("DE", STUDENT, CANCELLED, 1)])
     e2 = _event("y1-lecture", y1, 6, EventKind.lecture, EventMode.online)
     _engage(gb, e2, SpeakerRole.online_lecture, ACCEPTED)
     _register(e2, [("GB", INDUSTRY, CONFIRMED, 1), ("US", FACULTY, PENDING, 1)])
@@ -100,7 +100,8 @@ def build_activity() -> Activity:
     e6 = _event("y3-competition", y3, 10, EventKind.competition, EventMode.hybrid)
     _engage(gb, e6, SpeakerRole.panel, ACCEPTED)
     _engage(us, e6, SpeakerRole.keynote, INVITED)
-    _register(e6, [("RU", STUDENT, CONFIRMED, 2), ("UA", STUDENT, CONFIRMED, 1), ("RU", STUDENT, WAITLISTED, 1)])
+    _register(e6, [("RU", STUDENT, CONFIRMED, 2), ("UA", STUDENT, CONFIRMED, 1),
+                   ("RU", STUDENT, WAITLISTED, 1)])
 
     # Not over yet: outside any report until it ends.
     e7 = _event("upcoming-forum", y3 + 1, 1, EventKind.forum, EventMode.in_person,
@@ -119,8 +120,8 @@ THREE_YEARS = {
                 "All speakers, the host country's included": 4},
     "speakers_by_country": {"Russian Federation": 1, "Germany": 1, "United Kingdom": 1, "China": 1},
     "attendees": {"Attendees": 13, "From abroad": 10, "Countries": 6},
-    "attendees_by_country": {"Russian Federation": 5, "China": 3, "Germany": 2, "United Kingdom": 1, "France": 1,
-                             "Ukraine": 1},
+    "attendees_by_country": {"Russian Federation": 5, "China": 3, "Germany": 2, "United Kingdom": 1,
+                             "France": 1, "Ukraine": 1},
     "attendees_by_category": {"Student": 6, "Faculty / researcher": 5, "Industry": 1, "Other": 1},
     "partners_engaged": {"Lomonosov Moscow State University", "Technical University of Munich",
                          "Harbin Institute of Technology"},

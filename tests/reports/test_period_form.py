@@ -17,6 +17,9 @@ def head(client):
     return client
 
 
+OUT_OF_RANGE = "Enter a day from Jan 1, 1990 to Dec 31, 2100."
+
+
 @pytest.mark.parametrize(("query", "field", "message"), [
     ("period=year&year=", "year", "Enter the year to report on."),
     ("period=year&year=twenty", "year", "Not a valid integer value."),
@@ -26,8 +29,8 @@ def head(client):
     ("period=dates&start=2025-02-30&end=2025-03-01", "start", "Not a valid date value."),
     ("period=dates&start=2025-05-01&end=2025-04-30", "end",
      "The last day cannot be before the first day (May 1, 2025)."),
-    ("period=dates&start=0001-01-01&end=2025-01-01", "start", "Enter a day from Jan 1, 1990 to Dec 31, 2100."),
-    ("period=dates&start=2025-01-01&end=9999-12-31", "end", "Enter a day from Jan 1, 1990 to Dec 31, 2100."),
+    ("period=dates&start=0001-01-01&end=2025-01-01", "start", OUT_OF_RANGE),
+    ("period=dates&start=2025-01-01&end=9999-12-31", "end", OUT_OF_RANGE),
     ("period=decade", "period", "Not a valid choice."),
 ])
 def test_a_bad_period_is_explained_next_to_its_field(head, query, field, message):
