@@ -110,6 +110,10 @@ def from_environment(instance_path: str) -> dict:
         "EMBEDDED_SCHEDULER": os.environ.get("EMBEDDED_SCHEDULER") or "auto",
         #: how often it runs that work, in seconds
         "EMBEDDED_SCHEDULER_SECONDS": float(os.environ.get("EMBEDDED_SCHEDULER_SECONDS") or 30),
+        #: ISO 3166-1 alpha-2 of the host institution's country: the exchange report counts speakers and
+        #: attendees from anywhere else as foreign (eventsys/reports/); visa letters are for them
+        #: (eventsys/visas/)
+        "HOST_COUNTRY": (os.environ.get("HOST_COUNTRY") or "CN").strip().upper(),
         #: the public address, for links in emails
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "CELERY": celery_settings(redis_url),
@@ -157,9 +161,6 @@ def from_environment(instance_path: str) -> dict:
         #: with Redis down, count in this process (warning logged) rather than answer sign-ins with 500
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True, "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {},
-        #: the host institution's country (ISO 3166 alpha-2): visa letters and the exchange report call
-        #: every other country foreign
-        "HOST_COUNTRY": (os.environ.get("HOST_COUNTRY") or "CN").upper(),
         #: keys that encrypt passport details (eventsys/visas/passports.py), comma-separated, newest
         #: first; not SECRET_KEY. Without one, visa letters cannot be requested
         "PASSPORT_KEYS": os.environ.get("PASSPORT_KEYS") or "",

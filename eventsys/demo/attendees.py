@@ -39,7 +39,7 @@ GROUPS = (
 )
 
 
-def _email(name: str, number: int) -> str:
+def demo_email(name: str, number: int) -> str:
     """first.last@example.org for Latin names; a numbered address for names in other scripts."""
     if name.isascii():
         return f"{name.lower().replace(' ', '.').replace('-', '')}@example.org"
@@ -61,7 +61,7 @@ def register_demo_attendees() -> int:
     for country, affiliation, category, names in GROUPS:
         for name in names:
             number += 1
-            email = _email(name, number)
+            email = demo_email(name, number)
             if email in known:
                 continue
             services.register(event, services.Applicant(

@@ -1,4 +1,4 @@
-"""Load the demo year of `programme` into the database; running it again adds only what is missing.
+"""Load the demo year (`programme`) and its past years (`past_years`); a second run adds only what is missing.
 
 Each record is looked up by a natural key (event slug, institution name, speaker email, question label
 and programme item title within their event, engagement by speaker, event and item). A record that
@@ -14,11 +14,11 @@ from werkzeug.security import generate_password_hash
 
 from eventsys.accounts.models import EventManager, User
 from eventsys.database import db, utcnow
-from eventsys.demo import people, programme
+from eventsys.demo import past_years, people, programme
 from eventsys.demo.attendees import register_demo_attendees
 from eventsys.events.models import Event, EventMode, EventStatus, ProgrammeItem
 from eventsys.registration.models import Question
-from eventsys.speakers.models import Engagement, Institution, Speaker
+from eventsys.speakers.models import Engagement, Institution, InvitationStatus, Speaker
 
 #: online and hybrid events get a (fake) private meeting link under this address
 MEETING_HOST = "https://meet.example.org"
@@ -48,7 +48,8 @@ def seed_demo() -> int:
     """Create the demo records that do not exist yet, commit, and return how many were created."""
     loader = _Loader()
     now = utcnow()
-    institutions = {spec["name"]: _institution(loader, spec) for spec in people.INSTITUTIONS}
+    all_institutions = (*people.INSTITUTIONS, *past_years.new_partner_specs(now.date()))
+    institutions = {spec["name"]: _institution(loader, spec) for spec in all_institutions}
     speakers = {spec["email"]: _speaker(loader, spec, institutions) for spec in people.SPEAKERS}
     events: dict[str, Event] = {}
     items: dict[tuple[str, str], ProgrammeItem] = {}
@@ -60,6 +61,10 @@ def seed_demo() -> int:
     for email, slug, item_title, role in programme.ENGAGEMENTS:
         item = items[slug, item_title] if item_title else None
         _engagement(loader, speakers[email], events[slug], item, role)
+    past = [_event(loader, spec, now) for spec in past_years.EVENTS]
+    events.update((event.slug, event) for event in past)
+    for email, slug, role, status in past_years.ENGAGEMENTS:
+        _engagement(loader, speakers[email], events[slug], None, role, status)
     for slug, questions in programme.QUESTIONS.items():
         for position, spec in enumerate(questions, start=1):
             _question(loader, events[slug], position, spec)
@@ -69,8 +74,9 @@ def seed_demo() -> int:
     )
     for event in events.values():
         loader.get_or_add(EventManager, {"event_id": event.id, "user_id": organiser.id})
+    past_attendees = past_years.add_past_attendees(past)
     db.session.commit()
-    return loader.created + register_demo_attendees()
+    return loader.created + past_attendees + register_demo_attendees()
 
 
 def _at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
@@ -153,14 +159,21 @@ def _programme_item(
 
 
 def _engagement(
-    loader: _Loader, speaker: Speaker, event: Event, item: ProgrammeItem | None, role: str
+    loader: _Loader, speaker: Speaker, event: Event, item: ProgrammeItem | None, role: str,
+    status: InvitationStatus | None = None,
 ) -> Engagement:
-    """The speaker's engagement at event, in item or (item None) in the event as a whole."""
+    """The speaker's engagement at event, in item or (item None) in the event as a whole.
+
+    With a status, as if invited and answered a month before the event; without, added directly.
+    """
     # filter_by with None compares IS NULL: the unique constraint does not stop NULL duplicates.
     return loader.get_or_add(
         Engagement,
         {"speaker_id": speaker.id, "event_id": event.id, "programme_item_id": item.id if item else None},
         role=role,
+        invitation_status=status,
+        invited_at=event.starts_at - timedelta(days=60) if status else None,
+        answered_at=event.starts_at - timedelta(days=30) if status else None,
     )
 
 

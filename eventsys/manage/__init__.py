@@ -18,6 +18,7 @@ from eventsys.manage import access, health, home, outbox_pages  # noqa: E402,F40
 from eventsys.messages import views as _messages  # noqa: E402,F401
 from eventsys.registration import checkin_views as _checkin  # noqa: E402,F401
 from eventsys.registration import manage_views as _registrations  # noqa: E402,F401
+from eventsys.reports import views as _reports  # noqa: E402,F401
 from eventsys.retention import manage_views as _retention  # noqa: E402,F401
 from eventsys.speakers import manage_views as _speakers  # noqa: E402,F401
 from eventsys.visas import manage_views as _visas  # noqa: E402,F401

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from eventsys.database import db, utcnow
-from eventsys.demo import attendees
+from eventsys.demo import attendees, past_years, programme
 from eventsys.demo.seed import seed_demo
 from eventsys.events.models import Event, EventKind, EventMode, EventStatus
 from eventsys.registration.models import Question, QuestionKind, Registration
@@ -23,6 +23,8 @@ CONFERENCES = (
     "Technology Forum on Student Micro/nano-satellites",
 )
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+#: the demo year ahead; past_years holds the finished events before it
+UPCOMING = [spec["slug"] for spec in programme.EVENTS]
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ def test_one_lecture_is_in_person_with_few_seats_and_one_opens_registration_late
 
 def test_events_are_upcoming_over_the_next_months_and_only_the_demo_lecture_has_registrants(seeded):
     now = utcnow()
-    events = _events()
+    events = _events(Event.slug.in_(UPCOMING))
     assert len(events) >= 12
     assert sum("\n\n" in event.description for event in events) >= 10
     for event in events:
@@ -87,7 +89,7 @@ def test_events_are_upcoming_over_the_next_months_and_only_the_demo_lecture_has_
         if event.slug != attendees.EVENT_SLUG:
             assert (event.confirmed_count, event.waitlisted_count, event.waitlist_seq) == (0, 0, 0)
         assert (event.meeting_url is None) == (event.mode is EventMode.in_person)
-    (competition,) = _events(Event.kind == EventKind.competition)
+    (competition,) = _events(Event.kind == EventKind.competition, Event.slug.in_(UPCOMING))
     closes = competition.registration_closes_at
     assert competition.starts_at - timedelta(days=10) < closes < competition.starts_at
 
@@ -199,3 +201,39 @@ def test_the_demo_lecture_is_full_with_a_waiting_list_of_people_from_many_countr
         sa.select(Registration.country).distinct().where(Registration.event_id == lecture.id)
     ).all()
     assert len(countries) >= 10
+
+
+def test_the_past_three_years_are_finished_events_with_speakers_and_attendees(seeded):
+    now = utcnow()
+    past = _events(Event.slug.in_([spec["slug"] for spec in past_years.EVENTS]))
+    assert len(past) >= 10
+    assert {event.kind for event in past} >= {EventKind.conference, EventKind.lecture, EventKind.forum,
+                                              EventKind.competition}
+    for event in past:
+        assert now - timedelta(days=3 * 365) < event.starts_at <= event.ends_at < now
+        assert event.status is EventStatus.published and event.confirmed_count > 0
+        registrations = list(db.session.scalars(
+            sa.select(Registration).where(Registration.event_id == event.id)))
+        assert len(registrations) == event.confirmed_count
+        assert all((r.checked_in_at is not None) == event.has_venue for r in registrations)
+    partners = db.session.scalars(sa.select(Institution).where(Institution.partner_since > now.date()
+                                                               - timedelta(days=3 * 365))).all()
+    assert len(partners) >= 2
+
+
+def test_a_newcomer_opens_a_full_exchange_report(seeded, client):
+    from eventsys.demo.seed import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD
+    from tests.factories import sign_in
+    from tests.reports.pages import read_report
+
+    sign_in(client, DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD)
+    page = client.get("/manage/reports/exchange")
+    assert page.status_code == 200
+    figures = read_report(page.get_data(as_text=True))
+    assert figures["events"]["All kinds"] >= 10
+    assert figures["experts"]["Foreign experts"] >= 10
+    assert figures["experts"]["In person"] > 0 and figures["experts"]["Online"] > 0
+    assert len(figures["attendees_by_country"]) >= 10
+    assert figures["attendees"]["Attendees"] > 200
+    assert len(figures["partners_engaged"]) >= 8 and len(figures["new_partners"]) >= 2
+    assert figures["honours"]["Nobel Laureate"] == 1

@@ -1,0 +1,1 @@
+"""Reports for the international exchange office: what it hosted, who came, from where."""
