@@ -237,3 +237,17 @@ def test_a_newcomer_opens_a_full_exchange_report(seeded, client):
     assert figures["attendees"]["Attendees"] > 200
     assert len(figures["partners_engaged"]) >= 8 and len(figures["new_partners"]) >= 2
     assert figures["honours"]["Nobel Laureate"] == 1
+
+
+def test_a_letter_request_waits_for_the_demo_organiser(seeded, client):
+    from eventsys.demo.seed import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD
+    from eventsys.visas.models import LetterStatus, VisaLetter
+    from tests.factories import sign_in
+
+    [letter] = db.session.scalars(sa.select(VisaLetter)).all()
+    assert letter.status is LetterStatus.requested and letter.event.offers_visa_letters
+    sign_in(client, DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD)
+    listing = client.get(f"/manage/events/{letter.event_id}/visa-letters").get_data(as_text=True)
+    assert "Алексей Смирнов" in listing and 'data-status="requested"' in listing
+    page = client.get(f"/manage/events/{letter.event_id}/visa-letters/{letter.id}").get_data(as_text=True)
+    assert "Смирнов Алексей Игоревич" in page and "Approve and issue the letter" in page
