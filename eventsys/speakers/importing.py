@@ -10,6 +10,9 @@ numbered as a spreadsheet shows them: the header is row 1.
 - institution: matched by name, ignoring case and spacing. One not in the directory
   is an error, unless the file has an extra column institution_country: then it is
   created with that country (once, however many rows name it).
+- language: of the speaker's emails, a code (en, zh, ru) or the language's name in
+  English or in itself ("Russian", "Русский"). Empty: a new speaker gets the language
+  of their country (locales.language_for_country), one already stored keeps theirs.
 - email: a speaker already in the directory with that address is updated, not
   duplicated: filled cells replace what is stored (honours and expertise as whole
   lists), empty cells keep it. The same address twice in the file is an error.
@@ -25,15 +28,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from eventsys.countries import country_code
 from eventsys.database import db
+from eventsys.locales import LANGUAGES, language_for_country
 from eventsys.speakers import records
 from eventsys.speakers.models import Institution, Speaker
 from eventsys.textrules import text_problem
 
-COLUMNS = ("name", "title", "email", "institution", "country", "honours", "expertise", "biography")
+COLUMNS = ("name", "title", "email", "institution", "country", "honours", "expertise", "biography", "language")
 REQUIRED = ("name", "country")
 #: the optional column that lets the import create institutions it does not know
 INSTITUTION_COUNTRY = "institution_country"
@@ -152,6 +158,18 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+#: what a language cell may say besides the code: the name in English, and in itself
+LANGUAGE_NAMES = {"english": "en", "chinese": "zh", "russian": "ru",
+                  **{name.lower(): code for code, name in LANGUAGES.items()}}
+
+
+def language_code(cell: str) -> str | None:
+    """The supported language a cell names ("ru", "Russian", "Русский"), None if it names none."""
+    wanted = cell.strip().lower()
+    code = wanted if wanted in LANGUAGES else LANGUAGE_NAMES.get(wanted)
+    return code if code in current_app.config["SUPPORTED_LOCALES"] else None
+
+
 def _folded(text: str) -> str:
     return " ".join(text.split()).lower()
 
@@ -186,6 +204,10 @@ def _check_cells(row: _Row, plan: ImportPlan) -> None:
         errors.append(f"country '{cells['country']}' is not a country" if cells.get("country")
                       else "country is empty")
     cells["country"] = code or ""
+    language = cells.get("language", "")
+    if language and language_code(language) is None:
+        errors.append(_("language '%(value)s' is not one of en, zh, ru", value=language))
+    cells["language"] = language_code(language) if language else ""
     for column, make_list in (("honours", records.honour_list), ("expertise", records.tag_list)):
         cells[column] = make_list((cells.get(column) or "").split(";"))
         errors.extend(f"{column}: '{value[:40]}…' is longer than {records.TAG_MAX} characters"
@@ -265,6 +287,8 @@ def _write(row: _Row, institution_ids: dict[str, int]) -> None:
     speaker.email = cells["email"] or speaker.email
     if row.institution_key:
         speaker.institution_id = institution_ids[row.institution_key]
+    if cells["language"] or row.speaker is None:
+        speaker.locale = cells["language"] or language_for_country(cells["country"])
     for column in ("title", "biography"):
         if cells.get(column) or row.speaker is None:
             setattr(speaker, column, cells.get(column) or "")

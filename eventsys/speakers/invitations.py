@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from eventsys.accounts.services import language_of_organiser
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus, ProgrammeItem
 from eventsys.mail import outbox
@@ -201,7 +202,7 @@ def invite_speaker(speaker_id: int, event_id: int, role: SpeakerRole | str, mess
             setattr(engagement, name, value)
     outbox.enqueue(
         SPEAKER_INVITATION, speaker.email, f"{SPEAKER_INVITATION}:engagement:{engagement.id}",
-        context={"engagement_id": engagement.id}, event_id=event_id,
+        locale=speaker.locale, context={"engagement_id": engagement.id}, event_id=event_id,
     )
     db.session.commit()
     return engagement
@@ -300,6 +301,7 @@ def answer_invitation(engagement_id: int, accept: bool, note: str = "",
     if answered.invited_by_email:
         outbox.enqueue(
             INVITATION_ANSWERED, answered.invited_by_email, round_key(INVITATION_ANSWERED, answered),
+            locale=language_of_organiser(answered.invited_by_email),
             context={"engagement_id": answered.id, "accepted": accept, "note": note},
             event_id=answered.event_id,
         )
@@ -356,7 +358,7 @@ def renew_invitation(engagement_id: int, *, invited_by_email: str, message: str 
         db.session.rollback()
         raise InvitationError("This invitation was renewed a moment ago; nothing more was sent.")
     outbox.enqueue(
-        SPEAKER_INVITATION, speaker.email, round_key(SPEAKER_INVITATION, renewed),
+        SPEAKER_INVITATION, speaker.email, round_key(SPEAKER_INVITATION, renewed), locale=speaker.locale,
         context={"engagement_id": renewed.id}, event_id=renewed.event_id,
     )
     db.session.commit()

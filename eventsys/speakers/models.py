@@ -64,6 +64,8 @@ class Speaker(db.Model):
     #: ISO 3166-1 alpha-2 of the country the speaker works in
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
     biography: Mapped[str] = mapped_column(sa.Text, default="")
+    #: the language of every email to the speaker (one of SUPPORTED_LOCALES), whoever sends it
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     institution: Mapped[Institution | None] = relationship(back_populates="speakers")

@@ -11,9 +11,12 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
 
 from eventsys.countries import is_country
 from eventsys.database import db
+from eventsys.locales import language_for_country
 from eventsys.speakers.models import KNOWN_HONOURS, Institution, Speaker, SpeakerExpertise, SpeakerHonour
 from eventsys.textsearch import lowered
 
@@ -41,6 +44,8 @@ class SpeakerDetails:
     biography: str = ""
     honours: list[str] = field(default_factory=list)
     expertise: list[str] = field(default_factory=list)
+    #: the language of the speaker's emails; None or "" for the one of the country they work in
+    locale: str | None = None
 
 
 @dataclass
@@ -83,6 +88,15 @@ def normal_email(email: str | None) -> str | None:
     return email
 
 
+def speaker_language(locale: str | None, country: str) -> str:
+    """The language to store: the one named, else the country's (language_for_country); RecordError if unknown."""
+    if not locale:
+        return language_for_country(country)
+    if locale not in current_app.config["SUPPORTED_LOCALES"]:
+        raise RecordError("locale", _("Choose one of the languages offered."))
+    return locale
+
+
 def speaker_with_email(email: str) -> Speaker | None:
     """The speaker whose address this is, ignoring case."""
     return db.session.scalars(sa.select(Speaker).where(sa.func.lower(Speaker.email) == email.lower())).first()
@@ -108,9 +122,10 @@ def check_speaker(details: SpeakerDetails, speaker_id: int | None = None) -> Spe
         if too_long:
             raise RecordError(name_of_field,
                               f"Keep each line under {TAG_MAX} characters: {too_long[0][:40]}…")
+    locale = speaker_language(details.locale, details.country)
     return SpeakerDetails(name=name, country=details.country, title=details.title.strip(), email=email,
                           institution_id=details.institution_id, biography=details.biography.strip(),
-                          honours=honours, expertise=expertise)
+                          honours=honours, expertise=expertise, locale=locale)
 
 
 def _replace_rows(rows: list, wanted: list[str], attribute: str, make) -> None:
@@ -125,7 +140,7 @@ def fill_speaker(speaker: Speaker, details: SpeakerDetails) -> Speaker:
     """Copy checked details onto the speaker record (no flush, no commit)."""
     speaker.name, speaker.title, speaker.email = details.name, details.title, details.email
     speaker.country, speaker.institution_id = details.country, details.institution_id
-    speaker.biography = details.biography
+    speaker.biography, speaker.locale = details.biography, details.locale
     replace_honours(speaker, details.honours)
     replace_expertise(speaker, details.expertise)
     return speaker
