@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from eventsys.accounts.services import PASSWORD_MAX, PASSWORD_MIN
@@ -34,7 +35,7 @@ class LanguageForm(Form):
     """The organiser's language: of their emails, and of their pages when the switch was not used."""
 
     # Each language named in itself, as the switch on every page names it.
-    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()),
+    locale = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
                          validators=[DataRequired(_l("Choose a language."))],
                          description=_l("Emails to you (a speaker's answer, for one) are written in it, and "
                                         "the workspace is shown in it unless you choose another language "
