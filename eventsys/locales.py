@@ -16,7 +16,7 @@ LANGUAGES = {"en": "English", "zh": "中文", "ru": "Русский"}
 #: the cookie that remembers a visitor's choice
 LANGUAGE_COOKIE = "lang"
 #: a new speaker's language when the organiser names none: where they work says what they most likely
-#: read (a Russian academician's invitation in Russian); everyone else gets English, the office's lingua franca
+#: read (a Russian academician's invitation in Russian); everyone else gets English, the office's common one
 LANGUAGE_OF_COUNTRY = {"CN": "zh", "TW": "zh", "HK": "zh", "MO": "zh", "RU": "ru", "BY": "ru", "KZ": "ru",
                        "KG": "ru"}
 

@@ -35,7 +35,8 @@ class LanguageForm(Form):
     """The organiser's language: of their emails, and of their pages when the switch was not used."""
 
     # Each language named in itself, as the switch on every page names it.
-    locale = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+    locale = SelectField(_l("Language"),
+                         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
                          validators=[DataRequired(_l("Choose a language."))],
                          description=_l("Emails to you (a speaker's answer, for one) are written in it, and "
                                         "the workspace is shown in it unless you choose another language "

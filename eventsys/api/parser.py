@@ -69,14 +69,14 @@ def _problems(document: Any) -> dict:
         if isinstance(value, _Refused):
             problems[path] = value.message
         elif isinstance(value, str):
-            if textrules.text_problem(value, multiline=True) == textrules.BROKEN_CHARACTER:
-                problems[path] = textrules.BROKEN_CHARACTER
+            if textrules.text_problem(value, multiline=True) == str(textrules.BROKEN_CHARACTER):
+                problems[path] = str(textrules.BROKEN_CHARACTER)
         elif isinstance(value, dict):
             for key, item in value.items():
                 # The key is shown in the error, so it must be encodable itself.
                 name = textrules.displayable(key)
                 if name != key:
-                    problems[(*path, name)] = textrules.BROKEN_CHARACTER
+                    problems[(*path, name)] = str(textrules.BROKEN_CHARACTER)
                 else:
                     stack.append((item, (*path, name), depth + 1))
         elif isinstance(value, list):

@@ -39,7 +39,8 @@ from eventsys.speakers import records
 from eventsys.speakers.models import Institution, Speaker
 from eventsys.textrules import text_problem
 
-COLUMNS = ("name", "title", "email", "institution", "country", "honours", "expertise", "biography", "language")
+COLUMNS = ("name", "title", "email", "institution", "country", "honours", "expertise", "biography",
+           "language")
 REQUIRED = ("name", "country")
 #: the optional column that lets the import create institutions it does not know
 INSTITUTION_COUNTRY = "institution_country"

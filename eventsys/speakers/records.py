@@ -10,12 +10,12 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 
 from eventsys.countries import is_country
 from eventsys.database import db
+from eventsys.email_addresses import checked_address
 from eventsys.locales import language_for_country
 from eventsys.speakers.models import KNOWN_HONOURS, Institution, Speaker, SpeakerExpertise, SpeakerHonour
 from eventsys.textsearch import lowered
@@ -82,14 +82,14 @@ def normal_email(email: str | None) -> str | None:
     if not email:
         return None
     try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        raise RecordError("email", f"'{email}' is not a valid email address.") from None
+        checked_address(email)
+    except ValueError as problem:
+        raise RecordError("email", str(problem)) from None
     return email
 
 
 def speaker_language(locale: str | None, country: str) -> str:
-    """The language to store: the one named, else the country's (language_for_country); RecordError if unknown."""
+    """The language to store: the one named, else the country's; RecordError for one we do not write."""
     if not locale:
         return language_for_country(country)
     if locale not in current_app.config["SUPPORTED_LOCALES"]:

@@ -1,4 +1,4 @@
-"""An organiser sets their language on their account: their emails use it, and their pages without the switch."""
+"""An organiser sets their language on their account: their emails, and pages without the switch, use it."""
 
 import sqlalchemy as sa
 

@@ -50,7 +50,8 @@ def test_an_invitation_from_an_english_page_is_written_in_the_speakers_russian(a
 
     assert _queued(SPEAKER_INVITATION).locale == "ru"
     [invitation] = smtp_sink.to(ACADEMICIAN)
-    assert invitation["Subject"].strip() == "Приглашение выступить на мероприятии «Symposium on Intelligent Microsystems»"
+    assert invitation["Subject"].strip() == (
+        "Приглашение выступить на мероприятии «Symposium on Intelligent Microsystems»")
     text = invitation.get_body(preferencelist=("plain",)).get_content()
     assert text.startswith("Здравствуйте, Academician Vladimir Fortov!")
     # The role is new to the catalogue: Russian once the lead has it translated.
