@@ -37,7 +37,7 @@ NUMBER_LIMIT = 10**12
 
 # Lazy: the words are chosen when shown, in the language of the page (or of the API request).
 BROKEN_CHARACTER = _l("This text holds a broken character; type it again.")
-CONTROL_CHARACTERS = _l("Remove the invisible control characters from this text.")
+CONTROL_CHARACTERS = _l("Remove the control characters from this text.")
 ONE_LINE = _l("Keep this on one line (no line breaks or tabs).")
 
 

@@ -90,7 +90,7 @@ class ImportReport:
             return _("Nothing was imported: %(reasons)s", reasons=" ".join(self.file_errors))
         if not self.imported:
             if self.invalid_rows:
-                return ngettext("Nothing was imported: %(num)d of %(rows)d rows has errors. Correct it, "
+                return ngettext("Nothing was imported: %(num)d of %(rows)d rows have errors. Correct it, "
                                 "or choose to import only the valid rows.",
                                 "Nothing was imported: %(num)d of %(rows)d rows have errors. Correct them, "
                                 "or choose to import only the valid rows.",
@@ -153,8 +153,10 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
                                 optional=INSTITUTION_COUNTRY))
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        # Translators: %(columns)s are column names, kept in English: "name", or "name, country".
-        raise ImportFileError(_("The header has no column %(columns)s.", columns=", ".join(missing)))
+        # Translators: column names, kept in English as the file's first row must say them.
+        raise ImportFileError(_("The header has no %(column)s column.", column=missing[0]) if len(missing) == 1
+                              else _("The header has no %(first)s or %(second)s column.",
+                                     first=missing[0], second=missing[1]))
     rows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
