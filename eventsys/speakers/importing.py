@@ -154,9 +154,10 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         # Translators: column names, kept in English as the file's first row must say them.
-        raise ImportFileError(_("The header has no %(column)s column.", column=missing[0]) if len(missing) == 1
-                              else _("The header has no %(first)s or %(second)s column.",
-                                     first=missing[0], second=missing[1]))
+        raise ImportFileError(_("The header has no %(column)s column.", column=missing[0])
+                              if len(missing) == 1 else
+                              _("The header has no %(first)s or %(second)s column.",
+                                first=missing[0], second=missing[1]))
     rows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
