@@ -51,3 +51,12 @@ def test_a_language_not_offered_or_a_missing_token_changes_nothing(app, client):
 
 def test_the_page_needs_a_signed_in_organiser(app, client):
     assert client.get(PATH).status_code == 302
+
+
+def test_too_many_sign_in_attempts_are_told_in_our_words_not_the_limiters(app, client):
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    make_organiser(ORGANISER)
+    answers = [sign_in(client, ORGANISER, f"guess number {n}") for n in range(3)]
+    assert [answer.status_code for answer in answers] == [422, 422, 429]
+    assert "Too many requests. Try again in a minute." in answers[-1].text
+    assert "per 1 minute" not in answers[-1].text
