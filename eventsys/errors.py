@@ -107,10 +107,13 @@ def api_errors(error: HTTPException) -> dict[str, list[str]]:
         return data["errors"]
     if "messages" in data:
         # webargs groups messages by location ("json", "query"); the client only needs the field.
+        from eventsys.api.messages import in_request_language  # the api package imports this module
+
         merged: dict[str, list[str]] = {}
         for location_messages in data["messages"].values():
             merged.update(flatten_messages(location_messages))
-        return merged
+        return {name: [in_request_language(message) for message in messages]
+                for name, messages in merged.items()}
     return {"request": [error_description(error) or error_name(error)]}
 
 
