@@ -141,7 +141,7 @@ def test_search_ignores_case_in_cyrillic_too(app, client):
 def test_search_finds_by_email_shows_status_and_offers_no_button_to_people_without_a_seat(desk):
     pierre = desk.people[2]
     page = desk.page("ATTENDEE3@example")
-    assert "Pierre Martin" in page and "waitlisted" in page
+    assert "Pierre Martin" in page and "On the waiting list" in page
     assert f"/checkin/{pierre.id}\"" not in page
     assert 'id="no-matches"' in desk.page("nobody by this name")
     assert 'id="no-matches"' in desk.page("%"), "a typed % is a character, not a wildcard"
