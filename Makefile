@@ -72,7 +72,7 @@ translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile -d $(TRANSLATIONS) 2>&1 | grep -v '^compiling' || true
 
 # After marking strings: refresh the template and merge it into every language's catalogue.
-EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k _lp:1c,2 -k lazy_pgettext:1c,2 \
 	--add-comments=Translators: --sort-output --no-location --project=eventsys
 extract-messages: $(VENV)/.installed
 	$(EXTRACT) -o $(TRANSLATIONS)/messages.pot .

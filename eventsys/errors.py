@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -45,8 +46,20 @@ def error_name(error: HTTPException) -> str:
     return str(ERROR_NAMES.get(error.code, error.name))
 
 
+def too_many_requests() -> str:
+    """What a client over a rate limit is told, in its language: when to try again."""
+    seconds = seconds_until_allowed()
+    if seconds <= 60:
+        return _("Too many requests. Try again in a minute.")
+    return ngettext("Too many requests. Try again in %(num)d minute.",
+                    "Too many requests. Try again in %(num)d minutes.", math.ceil(seconds / 60))
+
+
 def error_description(error: HTTPException) -> str | None:
     """What the error says: its own words when it was given some, else werkzeug's, translated."""
+    if isinstance(error, RateLimitExceeded) and not error.limit.error_message:
+        # Flask-Limiter's own words are the limit itself ("5 per 1 minute"), in English.
+        return too_many_requests()
     default = DEFAULT_DESCRIPTIONS.get(error.code)
     if default is not None and error.description == type(error).description:
         return str(default)
@@ -94,10 +107,13 @@ def api_errors(error: HTTPException) -> dict[str, list[str]]:
         return data["errors"]
     if "messages" in data:
         # webargs groups messages by location ("json", "query"); the client only needs the field.
+        from eventsys.api.messages import in_request_language  # the api package imports this module
+
         merged: dict[str, list[str]] = {}
         for location_messages in data["messages"].values():
             merged.update(flatten_messages(location_messages))
-        return merged
+        return {name: [in_request_language(message) for message in messages]
+                for name, messages in merged.items()}
     return {"request": [error_description(error) or error_name(error)]}
 
 

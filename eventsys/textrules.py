@@ -17,6 +17,12 @@ import math
 import re
 from typing import Any
 
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from eventsys.locales import current_language
+
 #: C0 controls other than tab and line breaks, DEL and the C1 controls
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: allowed in multi-line text only
@@ -29,21 +35,27 @@ REPLACEMENT = "\ufffd"
 #: the largest number an answer may be, either way
 NUMBER_LIMIT = 10**12
 
-BROKEN_CHARACTER = "This text holds a broken character (half of a UTF-16 surrogate pair); type it again."
-CONTROL_CHARACTERS = "Remove the control characters from this text."
-ONE_LINE = "Keep this on one line (no line breaks or tabs)."
-NUMBER_RANGE = (f"Enter a finite number between -{NUMBER_LIMIT:,} and {NUMBER_LIMIT:,}."
-                .replace(",", " "))
+# Lazy: the words are chosen when shown, in the language of the page (or of the API request).
+BROKEN_CHARACTER = _l("This text holds a broken character; type it again.")
+CONTROL_CHARACTERS = _l("Remove the control characters from this text.")
+ONE_LINE = _l("Keep this on one line (no line breaks or tabs).")
+
+
+def number_range() -> str:
+    """The message for a number out of range, its limits written as the language writes numbers."""
+    return _("Enter a number between %(min)s and %(max)s.",
+             min=format_decimal(-NUMBER_LIMIT, locale=current_language()),
+             max=format_decimal(NUMBER_LIMIT, locale=current_language()))
 
 
 def text_problem(value: str, multiline: bool = False) -> str | None:
     """What is wrong with the characters of value, in words for the person; None when nothing is."""
     if _SURROGATE.search(value):
-        return BROKEN_CHARACTER
+        return str(BROKEN_CHARACTER)
     if _CONTROL.search(value):
-        return CONTROL_CHARACTERS
+        return str(CONTROL_CHARACTERS)
     if not multiline and _LINE_BREAK.search(value):
-        return ONE_LINE
+        return str(ONE_LINE)
     return None
 
 
@@ -53,19 +65,21 @@ def check_text(value: str, multiline: bool = False, limit: int | None = None) ->
     if problem:
         raise ValueError(problem)
     if limit is not None and len(value) > limit:
-        raise ValueError(f"Keep this under {limit} characters (it has {len(value)}).")
+        raise ValueError(_("Keep this under %(limit)s characters (it has %(length)s).",
+                           limit=format_decimal(limit, locale=current_language()),
+                           length=format_decimal(len(value), locale=current_language())))
     return value
 
 
 def check_number(value: int | float) -> int | float:
     """Return the number when it is finite and within ±NUMBER_LIMIT; raise ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(NUMBER_RANGE)
+        raise ValueError(number_range())
     # Compared before anything converts it: a 5,000-digit int cannot even be turned into text.
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(NUMBER_RANGE)
+        raise ValueError(number_range())
     if not -NUMBER_LIMIT <= value <= NUMBER_LIMIT:
-        raise ValueError(NUMBER_RANGE)
+        raise ValueError(number_range())
     return value
 
 

@@ -112,8 +112,11 @@ def instant_in_zone(local: datetime, zone_name: str) -> datetime:
     """The instant a wall-clock time in the zone means (the earlier one when clocks go back); UTC."""
     moment = local.replace(tzinfo=ZoneInfo(zone_name))
     if moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) != local:
-        raise ValueError(f"{local:%H:%M} does not exist on {local:%d %b %Y} in {zone_name}: "
-                         "the clocks skip it.")
+        # Translators: the clocks jump forward (summer time) and this time of day never happens.
+        raise ValueError(_("%(time)s does not exist on %(date)s in %(place)s: the clocks skip it.",
+                           time=format_datetime(local, "HH:mm", locale=current_language()),
+                           date=format_datetime(local, "d MMM y", locale=current_language()),
+                           place=place_of(zone_name)))
     return moment.astimezone(UTC)
 
 

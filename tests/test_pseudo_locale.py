@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import available_timezones
 
 import pytest
 import sqlalchemy as sa
@@ -48,9 +49,10 @@ def pseudo_catalogue(directory: Path) -> Path:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            catalog.add(message.id, tuple(f"⟦{form}⟧" for form in message.id), flags=message.flags)
+            catalog.add(message.id, tuple(f"⟦{form}⟧" for form in message.id), flags=message.flags,
+                        context=message.context)
         else:
-            catalog.add(message.id, f"⟦{message.id}⟧", flags=message.flags)
+            catalog.add(message.id, f"⟦{message.id}⟧", flags=message.flags, context=message.context)
     target = directory / PSEUDO / "LC_MESSAGES"
     target.mkdir(parents=True)
     with (target / "messages.mo").open("wb") as file:
@@ -240,4 +242,44 @@ def test_every_email_is_marked_for_translation(pseudo_app):
         if words:
             found[f"{email.kind} html"] = words
     db.session.rollback()
+    assert found == {}, f"unmarked text (mark it with _() and run `make update-translations`): {found}"
+
+
+def _workspace_pages(app, world) -> list[str]:
+    """Every workspace page a GET shows, filled with the world's objects, and the account's pages."""
+    paths = ["/account/password", "/account/language"]
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/manage/") and "GET" in rule.methods:
+            path = rule.rule
+            for name, value in world.ids.items():
+                path = path.replace(f"<int:{name}>", str(value))
+            assert "<" not in path, f"{rule.rule}: tests/world.py has no object for this parameter: add one"
+            paths.append(path)
+    return sorted(set(paths))
+
+
+def test_every_workspace_page_is_marked_for_translation(pseudo_app):
+    from eventsys.accounts.models import User
+    from tests.factories import sign_in
+
+    world = build_world()
+    _invite(world)
+    # An admin sees every page, the office-wide ones (the outbox) too.
+    db.session.get(User, world.ids["user_id"]).is_admin = True
+    db.session.commit()
+    event = db.session.get(Event, world.ids["event_id"])
+    # Data too: the event's public address, the IANA names of the zone select, "CSV" (a file format).
+    zones = available_timezones()
+    data = _data() + [f"/events/{event.slug}", "CSV", *sorted(zones)]
+    client = pseudo_app.test_client()
+    assert sign_in(client, world.organiser_email).status_code == 303
+    assert client.get(f"/language/{PSEUDO}").status_code == 303
+    found = {}
+    for path in _workspace_pages(pseudo_app, world):
+        if client.get(path).mimetype != "text/html":
+            continue  # a QR code, a CSV export: files, not pages
+        # Zones named by two letters ("GB", "NZ") are too short for unmarked to take out as data.
+        words = [word for word in _page_words(client, path, data) if word not in zones]
+        if words:
+            found[path] = words
     assert found == {}, f"unmarked text (mark it with _() and run `make update-translations`): {found}"

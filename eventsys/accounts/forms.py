@@ -1,11 +1,13 @@
-"""Sign-in and password forms."""
+"""Sign-in, password and language forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from eventsys.accounts.services import PASSWORD_MAX, PASSWORD_MIN
 from eventsys.forms import Form
+from eventsys.locales import LANGUAGES
 
 
 class LoginForm(Form):
@@ -27,3 +29,15 @@ class PasswordChangeForm(Form):
     )
     confirm = PasswordField(_l("New password again"),
                             validators=[EqualTo("new_password", _l("The two new passwords differ."))])
+
+
+class LanguageForm(Form):
+    """The organiser's language: of their emails, and of their pages when the switch was not used."""
+
+    # Each language named in itself, as the switch on every page names it.
+    locale = SelectField(_l("Language"),
+                         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+                         validators=[DataRequired(_l("Choose a language."))],
+                         description=_l("Emails to you (a speaker's answer, for one) are written in it, and "
+                                        "the workspace is shown in it unless you choose another language "
+                                        "with the switch at the foot of the page."))

@@ -58,6 +58,22 @@ def create_user(email: str, password: str, *, name: str = "", admin: bool = Fals
     return user
 
 
+def language_of_organiser(email: str) -> str:
+    """The language of emails to this address: its account's, English when no account has it."""
+    user = user_by_email(email or "")
+    return user.locale if user is not None else "en"
+
+
+def set_language(user: User, locale: str) -> None:
+    """Keep the organiser's language (for their emails, and their pages without the switch's cookie)."""
+    from flask import current_app
+
+    if locale not in current_app.config["SUPPORTED_LOCALES"]:
+        raise AccountError(_("Choose one of the languages offered."), "locale")
+    user.locale = locale
+    db.session.commit()
+
+
 def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
     """The active account with these credentials, or None (without saying which part was wrong)."""
     user = user_by_email(email or "")

@@ -1,4 +1,4 @@
-"""Signing in and out, and changing one's password."""
+"""Signing in and out, changing one's password, and choosing one's language."""
 
 import logging
 from urllib.parse import urlsplit
@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventsys.accounts import services
-from eventsys.accounts.forms import LoginForm, PasswordChangeForm
+from eventsys.accounts.forms import LanguageForm, LoginForm, PasswordChangeForm
 from eventsys.accounts.models import User
 from eventsys.extensions import limiter, login_manager
 
@@ -93,3 +93,20 @@ def change_password():
             return redirect(url_for("manage.home"), code=303)
     status = 422 if form.is_submitted() else 200
     return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+@login_required
+def change_language():
+    """Choose the language of one's emails (and of one's pages without the switch's cookie)."""
+    form = LanguageForm(obj=current_user) if request.method == "GET" else LanguageForm()
+    if form.validate_on_submit():
+        try:
+            services.set_language(current_user, form.locale.data)
+        except services.AccountError as refused:
+            form.locale.errors = [str(refused)]
+        else:
+            flash(_("Your language is saved."), "info")
+            return redirect(url_for("accounts.change_language"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/language.html", form=form), status

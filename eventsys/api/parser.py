@@ -12,6 +12,7 @@ import json
 import math
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_smorest import abort
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -30,11 +31,9 @@ MAX_DIGITS = 100
 class _Refused:
     """Put where a value was that cannot be taken; the walk after parsing reports it at its path."""
 
-    def __init__(self, message: str):
-        self.message = message
 
-
-_NOT_FINITE = _Refused("Not a finite number: numbers here are finite, with at most 100 digits.")
+#: a number that is not finite, or has more than MAX_DIGITS digits: told the range numbers must be in
+_NOT_FINITE = _Refused()
 
 
 def _integer(text: str) -> int | _Refused:
@@ -63,20 +62,20 @@ def _problems(document: Any) -> dict:
         value, path, depth = stack.pop()
         seen += 1
         if seen > MAX_VALUES:
-            _body_error(f"The body holds more than {MAX_VALUES} values.")
+            _body_error(_("The body holds more than %(limit)s values.", limit=MAX_VALUES))
         if depth > MAX_DEPTH:
-            _body_error(f"The body is nested more than {MAX_DEPTH} levels deep.")
+            _body_error(_("The body is nested more than %(limit)s levels deep.", limit=MAX_DEPTH))
         if isinstance(value, _Refused):
-            problems[path] = value.message
+            problems[path] = textrules.number_range()
         elif isinstance(value, str):
-            if textrules.text_problem(value, multiline=True) == textrules.BROKEN_CHARACTER:
-                problems[path] = textrules.BROKEN_CHARACTER
+            if textrules.text_problem(value, multiline=True) == str(textrules.BROKEN_CHARACTER):
+                problems[path] = str(textrules.BROKEN_CHARACTER)
         elif isinstance(value, dict):
             for key, item in value.items():
                 # The key is shown in the error, so it must be encodable itself.
                 name = textrules.displayable(key)
                 if name != key:
-                    problems[(*path, name)] = textrules.BROKEN_CHARACTER
+                    problems[(*path, name)] = str(textrules.BROKEN_CHARACTER)
                 else:
                     stack.append((item, (*path, name), depth + 1))
         elif isinstance(value, list):
@@ -100,14 +99,14 @@ def load_body(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as problem:
-        _body_error(f"The body is not valid UTF-8 (byte {problem.start}).")
+        _body_error(_("The body is not valid UTF-8 (byte %(position)s).", position=problem.start))
     try:
         document = json.loads(text, parse_int=_integer, parse_float=_real,
                               parse_constant=lambda name: _NOT_FINITE)
     except RecursionError:
-        _body_error(f"The body is nested more than {MAX_DEPTH} levels deep.")
+        _body_error(_("The body is nested more than %(limit)s levels deep.", limit=MAX_DEPTH))
     except ValueError as problem:  # json.JSONDecodeError included
-        _body_error(f"The body is not valid JSON: {problem}")
+        _body_error(_("The body is not valid JSON: %(problem)s", problem=problem))
     problems = _problems(document)
     if problems:
         abort(422, errors=flatten_messages(_nested(problems)))
@@ -125,4 +124,4 @@ class ApiParser(FlaskParser):
         return load_body(raw)
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        _body_error(f"The body is not valid JSON: {error}")
+        _body_error(_("The body is not valid JSON: %(problem)s", problem=error))

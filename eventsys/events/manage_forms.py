@@ -33,23 +33,11 @@ from eventsys.timezones import instant_in_zone, is_timezone, wall_time
 
 #: where the school is (Harbin); new events start out in its zone
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-KIND_LABELS = {
-    EventKind.conference: _l("Conference"), EventKind.symposium: _l("Symposium"),
-    EventKind.forum: _l("Forum"), EventKind.competition: _l("Competition"), EventKind.lecture: _l("Lecture"),
-}
-MODE_LABELS = {
-    EventMode.in_person: _l("In person"), EventMode.online: _l("Online"), EventMode.hybrid: _l("Hybrid"),
-}
-ROLE_LABELS = {
-    SpeakerRole.keynote: _l("Keynote"), SpeakerRole.invited_talk: _l("Invited talk"),
-    SpeakerRole.panel: _l("Panel"), SpeakerRole.online_lecture: _l("Online lecture"),
-}
-QUESTION_KIND_LABELS = {
-    QuestionKind.text: _l("Short text"), QuestionKind.long_text: _l("Long text"),
-    QuestionKind.single_choice: _l("One of several choices"),
-    QuestionKind.multiple_choice: _l("Several choices"),
-    QuestionKind.yes_no: _l("Yes or no"), QuestionKind.number: _l("Number"), QuestionKind.date: _l("Date"),
-}
+#: the choices of the selects: each value with its enum's one label
+KIND_LABELS = {kind: kind.label for kind in EventKind}
+MODE_LABELS = {mode: mode.label for mode in EventMode}
+ROLE_LABELS = {role: role.label for role in SpeakerRole}
+QUESTION_KIND_LABELS = {kind: kind.label for kind in QuestionKind}
 #: minutes in each unit a reminder time may be written in: 7d, 1 day, 2 weeks, 90 min …
 _MINUTES = {"w": 7 * 1440, "d": 1440, "h": 60, "m": 1}
 _OFFSET = re.compile(r"(\d{1,6})\s*(w|weeks?|d|days?|h|hours?|m|mins?|minutes?)")

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from eventsys.accounts.models import EventManager, User
@@ -30,8 +32,6 @@ CHOICE_KINDS = (QuestionKind.single_choice, QuestionKind.multiple_choice)
 OPTION_MAX = 200
 
 
-def _people(count: int) -> str:
-    return "1 person already holds" if count == 1 else f"{count} people already hold"
 
 
 def _move_programme(event: Event, details: EventDetails) -> None:
@@ -42,8 +42,9 @@ def _move_programme(event: Event, details: EventDetails) -> None:
         item.starts_at, item.ends_at = item.starts_at + shift, item.ends_at + shift
         outside += item.ends_at > details.ends_at
     if outside:
-        raise ChangeRefused({"ends_at": f"{outside} programme item(s) would end after this; "
-                                        "shorten or delete them first."})
+        raise ChangeRefused({"ends_at": ngettext(
+            "%(num)d programme item would end after this; shorten or delete it first.",
+            "%(num)d programme items would end after this; shorten or delete them first.", outside)})
 
 
 def update_event(event_id: int, details: EventDetails) -> list[Registration]:
@@ -59,8 +60,9 @@ def update_event(event_id: int, details: EventDetails) -> list[Registration]:
         held = event.confirmed_count
         if details.capacity is not None and details.capacity < held:
             # Checked under the lock, so no registration can take a seat between this check and the commit.
-            raise ChangeRefused({"capacity": f"{_people(held)} a seat; capacity cannot be lower than "
-                                             f"{held}."})
+            raise ChangeRefused({"capacity": ngettext(
+                "%(num)d person already holds a seat; capacity cannot be lower than %(num)d.",
+                "%(num)d people already hold a seat; capacity cannot be lower than %(num)d.", held)})
         _move_programme(event, details)
         rescheduling.announce_move(event, details.starts_at, details.ends_at)
         for name, value in asdict(details).items():
@@ -108,14 +110,14 @@ def save_programme_item(event: Event, details: ItemDetails, item: ProgrammeItem 
     ensure_changeable(event)
     errors = {}
     if not details.title.strip():
-        errors["title"] = "Give the item a title."
+        errors["title"] = _("Give the item a title.")
     # Forms give minutes: an item may start in the minute the event starts, whatever its seconds.
     if not event.starts_at.replace(second=0, microsecond=0) <= details.starts_at <= event.ends_at:
-        errors["starts_at"] = "The item must start while the event runs."
+        errors["starts_at"] = _("The item must start while the event runs.")
     if details.ends_at < details.starts_at:
-        errors["ends_at"] = "The item cannot end before it starts."
+        errors["ends_at"] = _("The item cannot end before it starts.")
     elif details.ends_at > event.ends_at:
-        errors["ends_at"] = "The item must end by the end of the event."
+        errors["ends_at"] = _("The item must end by the end of the event.")
     if errors:
         raise ChangeRefused(errors)
     item = item or ProgrammeItem(event_id=event.id)
@@ -137,8 +139,8 @@ def delete_programme_item(event: Event, item: ProgrammeItem) -> None:
     invited = _invited(item)
     if invited:
         names = ", ".join(e.speaker.display_name for e in invited)
-        raise ChangeRefused({"": f"{names} accepted or has an open invitation for this item; "
-                                 "settle that on the speakers page before deleting it."})
+        raise ChangeRefused({"": _("%(names)s accepted or has an open invitation for this item; "
+                                   "settle that on the speakers page before deleting it.", names=names)})
     db.session.delete(item)
     db.session.commit()
 
@@ -155,9 +157,10 @@ def add_item_speaker(item: ProgrammeItem, speaker_id: int, role: SpeakerRole) ->
     ensure_changeable(item.event)
     speaker = db.session.get(Speaker, speaker_id)
     if speaker is None:
-        raise ChangeRefused({"speaker_id": "Choose a speaker from the list."})
+        raise ChangeRefused({"speaker_id": _("Choose a speaker from the list.")})
     if any(e.speaker_id == speaker_id for e in item.engagements):
-        raise ChangeRefused({"speaker_id": f"{speaker.display_name} is already on this item."})
+        raise ChangeRefused({"speaker_id": _("%(name)s is already on this item.",
+                                              name=speaker.display_name)})
     engagement = Engagement(speaker_id=speaker_id, event_id=item.event_id, programme_item_id=item.id,
                             role=role, invitation_status=None)
     db.session.add(engagement)
@@ -170,10 +173,10 @@ def remove_item_speaker(item: ProgrammeItem, engagement_id: int) -> Speaker:
     ensure_changeable(item.event)
     engagement = next((e for e in item.engagements if e.id == engagement_id), None)
     if engagement is None:
-        raise ChangeRefused({"": "This speaker is not on this item (any more)."})
+        raise ChangeRefused({"": _("This speaker is not on this item (any more).")})
     if engagement.invitation_status is not None:
-        raise ChangeRefused({"": f"{engagement.speaker.display_name} was invited: answer or withdraw "
-                                 "the invitation on the speakers page."})
+        raise ChangeRefused({"": _("%(name)s was invited: answer or withdraw the invitation on the "
+                                   "speakers page.", name=engagement.speaker.display_name)})
     speaker = engagement.speaker
     db.session.delete(engagement)
     db.session.commit()
@@ -207,15 +210,15 @@ def save_question(event: Event, details: QuestionDetails, question: Question | N
     ensure_changeable(event)
     errors = {}
     if not details.label.strip():
-        errors["label"] = "Write the question."
+        errors["label"] = _("Write the question.")
     options = list(dict.fromkeys(o.strip() for o in details.options if o.strip()))
     if details.kind in CHOICE_KINDS and not options:
-        errors["options"] = "List the choices, one per line."
+        errors["options"] = _("List the choices, one per line.")
     elif any(len(option) > OPTION_MAX for option in options):
-        errors["options"] = f"Keep each choice under {OPTION_MAX} characters."
+        errors["options"] = _("Keep each choice under %(limit)s characters.", limit=OPTION_MAX)
     if question is not None and details.kind is not question.kind and has_registrations(event.id):
-        errors["kind"] = ("People have registered with this question already; its kind cannot change. "
-                          "Add a new question instead.")
+        errors["kind"] = _("People have registered with this question already; its kind cannot change. "
+                           "Add a new question instead.")
     if errors:
         raise ChangeRefused(errors)
     if question is None:
@@ -266,12 +269,12 @@ def add_manager_by_email(event_id: int, email: str) -> User:
     """Make the organiser with this address a manager of the event."""
     user = user_by_email(email)
     if user is None:
-        raise ChangeRefused({"email": f"No organiser account uses {email.strip()}. "
-                                      "An admin can create one with `flask create-user`."})
+        raise ChangeRefused({"email": _("No organiser account uses %(email)s. An admin can create one.",
+                                        email=email.strip())})
     if not user.active:
-        raise ChangeRefused({"email": f"The account of {user.email} is deactivated."})
+        raise ChangeRefused({"email": _("The account of %(email)s is deactivated.", email=user.email)})
     if db.session.get(EventManager, (event_id, user.id)) is not None:
-        raise ChangeRefused({"email": f"{user.email} manages this event already."})
+        raise ChangeRefused({"email": _("%(email)s manages this event already.", email=user.email)})
     add_manager(event_id, user)
     db.session.commit()
     return user
@@ -281,9 +284,9 @@ def remove_manager(event_id: int, user_id: int) -> None:
     """Stop the organiser managing the event; the last manager stays, so the event is never orphaned."""
     manager = db.session.get(EventManager, (event_id, user_id))
     if manager is None:
-        raise ChangeRefused({"": "This organiser does not manage this event."})
+        raise ChangeRefused({"": _("This organiser does not manage this event.")})
     count = db.session.scalar(sa.select(sa.func.count()).where(EventManager.event_id == event_id))
     if count <= 1:
-        raise ChangeRefused({"": "An event needs at least one manager: add another one first."})
+        raise ChangeRefused({"": _("An event needs at least one manager: add another one first.")})
     db.session.delete(manager)
     db.session.commit()

@@ -5,6 +5,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.database import db, utcnow
@@ -17,17 +19,52 @@ class EventKind(enum.StrEnum):
     competition = "competition"
     lecture = "lecture"
 
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _KIND_LABELS[self]
+
 
 class EventMode(enum.StrEnum):
     in_person = "in_person"
     online = "online"
     hybrid = "hybrid"
 
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _MODE_LABELS[self]
+
 
 class EventStatus(enum.StrEnum):
     draft = "draft"
     published = "published"
     cancelled = "cancelled"
+
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _STATUS_LABELS[self]
+
+
+_KIND_LABELS = {
+    EventKind.conference: _l("Conference"), EventKind.symposium: _l("Symposium"),
+    EventKind.forum: _l("Forum"), EventKind.competition: _l("Competition"), EventKind.lecture: _l("Lecture"),
+}
+_MODE_LABELS = {
+    # Translators: how an event is held: in a room.
+    EventMode.in_person: _l("In person"),
+    # Translators: how an event is held: on the internet.
+    EventMode.online: _l("Online"),
+    # Translators: how an event is held: in a room and on the internet at once.
+    EventMode.hybrid: _l("Hybrid"),
+}
+_STATUS_LABELS = {
+    # Translators: an event's status on the organisers' pages: not yet public.
+    EventStatus.draft: _lp("event", "Draft"),
+    EventStatus.published: _lp("event", "Published"),
+    EventStatus.cancelled: _lp("event", "Cancelled"),
+}
 
 
 class Event(db.Model):

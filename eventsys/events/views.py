@@ -6,21 +6,11 @@ from flask_babel import lazy_gettext as _l
 
 from eventsys.events import services
 from eventsys.events.calendar import event_calendar
-from eventsys.events.models import EventKind, EventMode
+from eventsys.events.models import EventKind
 from eventsys.links import external_url
-from eventsys.speakers.models import SpeakerRole
 
 bp = Blueprint("events", __name__)
 
-#: how the public pages name each kind of event: on its tag, and as the heading of its filter
-KIND_LABELS = {
-    # Translators: the kinds of event are on an event's tag, in lower case.
-    EventKind.conference: _l("conference"),
-    EventKind.symposium: _l("symposium"),
-    EventKind.forum: _l("forum"),
-    EventKind.competition: _l("competition"),
-    EventKind.lecture: _l("lecture"),
-}
 #: the filters of the list of events, one per kind
 KIND_PLURALS = {
     EventKind.conference: _l("Conferences"),
@@ -29,27 +19,8 @@ KIND_PLURALS = {
     EventKind.competition: _l("Competitions"),
     EventKind.lecture: _l("Lectures"),
 }
-#: how an event is held, on its tag
-MODE_LABELS = {
-    # Translators: on an event's tag: the event takes place in a room.
-    EventMode.in_person: _l("in person"),
-    # Translators: on an event's tag: the event takes place on the internet.
-    EventMode.online: _l("online"),
-    # Translators: on an event's tag: in a room and on the internet at once.
-    EventMode.hybrid: _l("hybrid"),
-}
-#: what a speaker does at the event, beside their name
-ROLE_LABELS = {
-    # Translators: a speaker's role at an event, beside their name.
-    SpeakerRole.keynote: _l("keynote"),
-    SpeakerRole.invited_talk: _l("invited talk"),
-    # Translators: a speaker's role at an event: one of the people on a panel discussion.
-    SpeakerRole.panel: _l("panel"),
-    SpeakerRole.online_lecture: _l("online lecture"),
-}
 #: the names the event pages' templates use for the labels above
-_LABELS = {"kind_labels": KIND_LABELS, "kind_plurals": KIND_PLURALS, "mode_labels": MODE_LABELS,
-           "role_labels": ROLE_LABELS}
+_LABELS = {"kind_plurals": KIND_PLURALS}
 
 
 @bp.get("/")

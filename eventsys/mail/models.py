@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsys.database import db, utcnow
@@ -16,6 +17,21 @@ class EmailState(enum.StrEnum):
     sent = "sent"
     failed = "failed"
     cancelled = "cancelled"
+
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    # Translators: the state of an email in the outbox: waiting to be sent.
+    EmailState.queued: _lp("email", "Queued"),
+    EmailState.sending: _lp("email", "Sending"),
+    EmailState.sent: _lp("email", "Sent"),
+    EmailState.failed: _lp("email", "Failed"),
+    EmailState.cancelled: _lp("email", "Cancelled"),
+}
 
 
 class OutboundEmail(db.Model):

@@ -84,7 +84,8 @@ def _overview(event: Event | None):
     page = min(_page_number(), pages)
     now = utcnow()
     return render_template(
-        "manage/outbox.html", event=event, counts=counts, state=state, page=page, pages=pages,
+        "manage/outbox.html", event=event, counts=counts, state=state, states=EmailState, page=page,
+        pages=pages,
         emails=emails_in_state(state, event_id, page), oldest_due=oldest_due,
         waiting_minutes=int((now - oldest_due).total_seconds() // 60) if oldest_due else None,
         health=mail_health(now), scope={"event_id": event_id} if event else {},

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventsys.database import db, utcnow
@@ -13,6 +14,18 @@ from eventsys.database import db, utcnow
 class Audience(enum.StrEnum):
     registrants = "registrants"
     speakers = "speakers"
+
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _AUDIENCE_LABELS[self]
+
+
+_AUDIENCE_LABELS = {
+    # Translators: who a message is sent to.
+    Audience.registrants: _l("Registrants"),
+    Audience.speakers: _l("Speakers"),
+}
 
 
 class Mailing(db.Model):

@@ -168,16 +168,16 @@ def _queue_copies(mailing: Mailing, draft: Draft, send_id: str) -> int:
     if draft.audience is Audience.registrants:
         return enqueue_for_registrations(KIND, _registrants(draft), scope=send_id, context=context)
     speakers = db.session.execute(
-        sa.select(Speaker.id, Speaker.title, Speaker.name, Speaker.email)
+        sa.select(Speaker.id, Speaker.title, Speaker.name, Speaker.email, Speaker.locale)
         .where(_speakers(draft), Speaker.email.is_not(None))
         .order_by(Speaker.id)
     ).all()
     queued = 0
-    for speaker_id, title, name, email in speakers:
+    for speaker_id, title, name, email, locale in speakers:
         # The row has no registration to name the reader: the name rides in the row's context.
         copy = {**context, "name": f"{title} {name}".strip()}
         key = f"{KIND}:{send_id}:speaker:{speaker_id}"
-        if outbox.enqueue(KIND, email, key, context=copy, event_id=draft.event_id) is not None:
+        if outbox.enqueue(KIND, email, key, locale=locale, context=copy, event_id=draft.event_id) is not None:
             queued += 1
     return queued
 

@@ -15,9 +15,10 @@ from eventsys.events.models import Event
 from eventsys.manage import bp
 from eventsys.manage.access import current_event, event_page
 from eventsys.messages import services
-from eventsys.messages.forms import MessageForm
+from eventsys.messages.forms import STANDING_LABELS, MessageForm
 from eventsys.messages.services import Draft
 from eventsys.registration import tally
+from eventsys.registration.forms import CATEGORY_LABELS, STATUS_LABELS
 
 
 def _page(event: Event, form: MessageForm, status: int = 200, **preview):
@@ -77,6 +78,8 @@ def new_message(event_id: int):
 def messages(event_id: int):
     """The messages sent for the event, with how far their delivery has come."""
     event = current_event()
-    return render_template("manage/messages/list.html", event=event,
+    # The filters are stored as values (their labels are looked up as they are shown, in the page's language).
+    return render_template("manage/messages/list.html", event=event, status_labels=STATUS_LABELS,
+                           category_labels=CATEGORY_LABELS, standing_labels=STANDING_LABELS,
                            mailings=services.sent_mailings(event.id),
                            progress=services.delivery_progress(event.id))

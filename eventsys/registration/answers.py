@@ -6,7 +6,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from eventsys.registration.models import Question, QuestionKind
-from eventsys.textrules import NUMBER_RANGE, check_number, check_text
+from eventsys.textrules import check_number, check_text, number_range
 
 TEXT_MAX = 500
 LONG_TEXT_MAX = 5000
@@ -65,7 +65,7 @@ def _number(question: Question, value: Any) -> int | float:
         text = value.strip()
         # Longer text cannot be a number in range, and int() of 5,000 digits would raise anyway.
         if len(text) > 40:
-            raise ValueError(NUMBER_RANGE)
+            raise ValueError(number_range())
         try:
             value = int(text)
         except ValueError:

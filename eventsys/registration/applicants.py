@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from eventsys.countries import is_country
+from eventsys.email_addresses import checked_address
 from eventsys.events.models import Event
 from eventsys.registration.answers import InvalidAnswers, clean_answers
 from eventsys.registration.errors import InvalidRegistration
@@ -51,10 +51,7 @@ def normalise_email(address: str) -> str:
     check_text(address.strip())
     if len(address) > 2 * EMAIL_MAX:
         raise ValueError(_("An email address has at most %(limit)s characters.", limit=EMAIL_MAX))
-    try:
-        checked = validate_email(address.strip(), check_deliverability=False)
-    except EmailNotValidError as problem:
-        raise ValueError(str(problem)) from None
+    checked = checked_address(address.strip())
     if len(checked.normalized) > EMAIL_MAX:
         raise ValueError(_("An email address has at most %(limit)s characters.", limit=EMAIL_MAX))
     # Mailboxes are case-insensitive in practice; treating them so stops the same person registering twice.

@@ -33,21 +33,11 @@ from eventsys.registration.models import (
 )
 from eventsys.timezones import place_of, place_zones
 
-#: how an attendee category is named, on the form and on the organisers' pages
-CATEGORY_LABELS = {
-    AttendeeCategory.student: _l("Student"),
-    AttendeeCategory.faculty: _l("Faculty / researcher"),
-    AttendeeCategory.industry: _l("Industry"),
-    AttendeeCategory.other: _l("Other"),
-}
+#: how an attendee category is named, on the form and on the organisers' pages (the enum's one label)
+CATEGORY_LABELS = {category: category.label for category in AttendeeCategory}
 
-#: how a registration's status is named on the organisers' pages
-STATUS_LABELS = {
-    RegistrationStatus.confirmed: _l("Confirmed"),
-    RegistrationStatus.waitlisted: _l("On the waiting list"),
-    RegistrationStatus.pending: _l("Awaiting approval"),
-    RegistrationStatus.cancelled: _l("Cancelled"),
-}
+#: how a registration's status is named on the organisers' pages (the enum's one label)
+STATUS_LABELS = {status: status.label for status in RegistrationStatus}
 
 
 class CheckboxListField(SelectMultipleField):

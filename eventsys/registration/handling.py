@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from eventsys.database import db, utcnow
 from eventsys.registration import tally
@@ -37,7 +39,7 @@ def _locked_registration(event_id: int, registration_id: int):
         .execution_options(populate_existing=True)
     ).first()
     if registration is None:
-        raise RegistrationError("This registration does not belong to this event.")
+        raise RegistrationError(_("This registration does not belong to this event."))
     return event, registration
 
 
@@ -50,8 +52,9 @@ def approve(event_id: int, registration_id: int, now: datetime | None = None) ->
     try:
         event, registration = _locked_registration(event_id, registration_id)
         if registration.status is not RegistrationStatus.pending:
-            raise RegistrationError(f"Only pending registrations can be approved (this one is "
-                                    f"{registration.status.value}).")
+            # Translators: %(status)s is the registration's status as the list names it, in lower case.
+            raise RegistrationError(_("Only registrations awaiting approval can be approved; this one is "
+                                      "%(status)s.", status=str(registration.status.label).lower()))
         if has_free_seat(event):
             registration.status = RegistrationStatus.confirmed
             event.confirmed_count += 1
@@ -80,11 +83,11 @@ def promote_by_hand(event_id: int, registration_id: int, now: datetime | None = 
     try:
         event, registration = _locked_registration(event_id, registration_id)
         if registration.status is not RegistrationStatus.waitlisted:
-            raise RegistrationError("Only people on the waiting list can be promoted.")
+            raise RegistrationError(_("Only people on the waiting list can be promoted."))
         if event.capacity is not None and event.confirmed_count >= event.capacity:
-            raise RegistrationError(
-                f"All {event.capacity} seats are taken: raise the capacity first, then promote."
-            )
+            raise RegistrationError(ngettext(
+                "The %(num)d seat is taken: raise the capacity first, then promote.",
+                "All %(num)d seats are taken: raise the capacity first, then promote.", event.capacity))
         registration.status = RegistrationStatus.confirmed
         registration.promoted_at = now
         event.confirmed_count += 1
@@ -167,9 +170,11 @@ class CheckIn:
 def check_in(event_id: int, registration: Registration, now: datetime | None = None) -> CheckIn:
     """Mark a confirmed registrant as arrived, once; a second scan answers when they came in."""
     if registration.event_id != event_id:
-        raise RegistrationError("This ticket is for another event.")
+        raise RegistrationError(_("This ticket is for another event."))
     if registration.status is not RegistrationStatus.confirmed:
-        raise RegistrationError(f"Not admitted: this registration is {registration.status.value}.")
+        # Translators: %(status)s is the registration's status as the list names it, in lower case.
+        raise RegistrationError(_("Not admitted: this registration is %(status)s.",
+                                  status=str(registration.status.label).lower()))
     now = now or utcnow()
     # One conditional UPDATE: two desks scanning the same code at once cannot both win.
     marked = db.session.execute(

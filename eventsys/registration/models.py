@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.database import db, utcnow
@@ -28,12 +29,22 @@ class RegistrationStatus(enum.StrEnum):
     waitlisted = "waitlisted"
     cancelled = "cancelled"
 
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _STATUS_LABELS[self]
+
 
 class AttendeeCategory(enum.StrEnum):
     student = "student"
     faculty = "faculty"
     industry = "industry"
     other = "other"
+
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _CATEGORY_LABELS[self]
 
 
 class QuestionKind(enum.StrEnum):
@@ -44,6 +55,31 @@ class QuestionKind(enum.StrEnum):
     yes_no = "yes_no"
     number = "number"
     date = "date"
+
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _QUESTION_KIND_LABELS[self]
+
+
+_STATUS_LABELS = {
+    RegistrationStatus.confirmed: _l("Confirmed"),
+    RegistrationStatus.waitlisted: _l("On the waiting list"),
+    RegistrationStatus.pending: _l("Awaiting approval"),
+    RegistrationStatus.cancelled: _l("Cancelled"),
+}
+_CATEGORY_LABELS = {
+    AttendeeCategory.student: _l("Student"),
+    AttendeeCategory.faculty: _l("Faculty / researcher"),
+    AttendeeCategory.industry: _l("Industry"),
+    AttendeeCategory.other: _l("Other"),
+}
+_QUESTION_KIND_LABELS = {
+    QuestionKind.text: _l("Short text"), QuestionKind.long_text: _l("Long text"),
+    QuestionKind.single_choice: _l("One of several choices"),
+    QuestionKind.multiple_choice: _l("Several choices"),
+    QuestionKind.yes_no: _l("Yes or no"), QuestionKind.number: _l("Number"), QuestionKind.date: _l("Date"),
+}
 
 
 class Question(db.Model):

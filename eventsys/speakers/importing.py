@@ -10,6 +10,9 @@ numbered as a spreadsheet shows them: the header is row 1.
 - institution: matched by name, ignoring case and spacing. One not in the directory
   is an error, unless the file has an extra column institution_country: then it is
   created with that country (once, however many rows name it).
+- language: of the speaker's emails, a code (en, zh, ru) or the language's name in
+  English or in itself ("Russian", "Русский"). Empty: a new speaker gets the language
+  of their country (locales.language_for_country), one already stored keeps theirs.
 - email: a speaker already in the directory with that address is updated, not
   duplicated: filled cells replace what is stored (honours and expertise as whole
   lists), empty cells keep it. The same address twice in the file is an error.
@@ -25,15 +28,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from eventsys.countries import country_code
 from eventsys.database import db
+from eventsys.locales import LANGUAGES, language_for_country
 from eventsys.speakers import records
 from eventsys.speakers.models import Institution, Speaker
 from eventsys.textrules import text_problem
 
-COLUMNS = ("name", "title", "email", "institution", "country", "honours", "expertise", "biography")
+COLUMNS = ("name", "title", "email", "institution", "country", "honours", "expertise", "biography",
+           "language")
 REQUIRED = ("name", "country")
 #: the optional column that lets the import create institutions it does not know
 INSTITUTION_COUNTRY = "institution_country"
@@ -79,17 +87,23 @@ class ImportReport:
     def outcome(self) -> str:
         """One sentence an organiser can act on."""
         if self.file_errors:
-            return "Nothing was imported: " + " ".join(self.file_errors)
+            return _("Nothing was imported: %(reasons)s", reasons=" ".join(self.file_errors))
         if not self.imported:
             if self.invalid_rows:
-                return (f"Nothing was imported: {len(self.invalid_rows)} of {len(self.rows)} rows have "
-                        "errors. Correct them, or choose to import only the valid rows.")
-            return "Nothing was imported: no row had anything to add or change."
+                return ngettext("Nothing was imported: %(num)d of %(rows)d rows have errors. Correct it, "
+                                "or choose to import only the valid rows.",
+                                "Nothing was imported: %(num)d of %(rows)d rows have errors. Correct them, "
+                                "or choose to import only the valid rows.",
+                                len(self.invalid_rows), rows=len(self.rows))
+            return _("Nothing was imported: no row had anything to add or change.")
         added, left_out = len(self.new_institutions), len(self.invalid_rows)
-        extra = (f"; institutions added: {added}" if added else "") + (
-            f"; invalid rows left out: {left_out}" if left_out else "")
-        return (f"Imported. Speakers created: {self.created}, updated: {self.updated}, "
-                f"skipped: {self.skipped}{extra}.")
+        parts = [_("Speakers created: %(created)d, updated: %(updated)d, skipped: %(skipped)d",
+                   created=self.created, updated=self.updated, skipped=self.skipped)]
+        if added:
+            parts.append(_("institutions added: %(added)d", added=added))
+        if left_out:
+            parts.append(_("invalid rows left out: %(left_out)d", left_out=left_out))
+        return _("Imported. %(counts)s.", counts="; ".join(parts))
 
 
 @dataclass
@@ -123,22 +137,27 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError("The file is not UTF-8 text. Save it from the spreadsheet as "
-                              "“CSV UTF-8” and try again.") from None
+        raise ImportFileError(_("The file is not UTF-8 text. Save it from the spreadsheet as "
+                                "“CSV UTF-8” and try again.")) from None
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as problem:
-        raise ImportFileError(f"The file cannot be read as CSV ({problem}).") from None
+        raise ImportFileError(_("The file cannot be read as CSV (%(problem)s).", problem=problem)) from None
     if not records or not any(cell.strip() for cell in records[0]):
-        raise ImportFileError("The file is empty: the first row must name the columns.")
+        raise ImportFileError(_("The file is empty: the first row must name the columns."))
     header = [cell.strip().lower() for cell in records[0]]
     unknown = [name for name in header if name not in COLUMNS and name != INSTITUTION_COUNTRY]
     if unknown:
-        raise ImportFileError(f"Unknown columns: {', '.join(unknown)}. The columns are {', '.join(COLUMNS)} "
-                              f"(and optionally {INSTITUTION_COUNTRY}).")
+        raise ImportFileError(_("Unknown columns: %(unknown)s. The columns are %(columns)s (and optionally "
+                                "%(optional)s).", unknown=", ".join(unknown), columns=", ".join(COLUMNS),
+                                optional=INSTITUTION_COUNTRY))
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise ImportFileError(f"The header has no {' or '.join(missing)} column.")
+        # Translators: column names, kept in English as the file's first row must say them.
+        raise ImportFileError(_("The header has no %(column)s column.", column=missing[0])
+                              if len(missing) == 1 else
+                              _("The header has no %(first)s or %(second)s column.",
+                                first=missing[0], second=missing[1]))
     rows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
@@ -148,8 +167,20 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
         if len(record) > len(header):
             rows[-1][1]["__extra__"] = "yes"
     if not rows:
-        raise ImportFileError("The file has a header but no speakers.")
+        raise ImportFileError(_("The file has a header but no speakers."))
     return rows
+
+
+#: what a language cell may say besides the code: the name in English, and in itself
+LANGUAGE_NAMES = {"english": "en", "chinese": "zh", "russian": "ru",
+                  **{name.lower(): code for code, name in LANGUAGES.items()}}
+
+
+def language_code(cell: str) -> str | None:
+    """The supported language a cell names ("ru", "Russian", "Русский"), None if it names none."""
+    wanted = cell.strip().lower()
+    code = wanted if wanted in LANGUAGES else LANGUAGE_NAMES.get(wanted)
+    return code if code in current_app.config["SUPPORTED_LOCALES"] else None
 
 
 def _folded(text: str) -> str:
@@ -172,23 +203,28 @@ def _check_cells(row: _Row, plan: ImportPlan) -> None:
     """The checks of one row that need only its own cells and the institutions."""
     cells, errors = row.values, row.report.errors
     if cells.pop("__extra__", None):
-        errors.append("has more cells than the header has columns")
+        errors.append(_("has more cells than the header has columns"))
     if not cells.get("name"):
-        errors.append("name is empty")
+        errors.append(_("name is empty"))
     for column, value in cells.items():
         problem = text_problem(value, multiline=column == "biography")
         if problem:
-            errors.append(f"{column}: {problem}")
-    errors.extend(f"{column} is longer than {limit} characters"
+            errors.append(_("%(column)s: %(problem)s", column=column, problem=problem))
+    errors.extend(_("%(column)s is longer than %(limit)s characters", column=column, limit=limit)
                   for column, limit in LIMITS.items() if len(cells.get(column, "")) > limit)
     code = country_code(cells.get("country", ""))
     if code is None:
-        errors.append(f"country '{cells['country']}' is not a country" if cells.get("country")
-                      else "country is empty")
+        errors.append(_("country '%(value)s' is not a country", value=cells["country"])
+                      if cells.get("country") else _("country is empty"))
     cells["country"] = code or ""
+    language = cells.get("language", "")
+    if language and language_code(language) is None:
+        errors.append(_("language '%(value)s' is not one of en, zh, ru", value=language))
+    cells["language"] = language_code(language) if language else ""
     for column, make_list in (("honours", records.honour_list), ("expertise", records.tag_list)):
         cells[column] = make_list((cells.get(column) or "").split(";"))
-        errors.extend(f"{column}: '{value[:40]}…' is longer than {records.TAG_MAX} characters"
+        errors.extend(_("%(column)s: '%(start)s…' is longer than %(limit)s characters", column=column,
+                        start=value[:40], limit=records.TAG_MAX)
                       for value in cells[column] if len(value) > records.TAG_MAX)
     institution = " ".join((cells.get("institution") or "").split())
     row.institution_key = institution.lower() or None
@@ -197,12 +233,13 @@ def _check_cells(row: _Row, plan: ImportPlan) -> None:
     where = cells.get(INSTITUTION_COUNTRY, "")
     if country_code(where):
         plan.new_institutions.setdefault(row.institution_key, (institution, country_code(where)))
-        row.report.note = f"adds the institution {institution}"
+        row.report.note = _("adds the institution %(name)s", name=institution)
     elif where:
-        errors.append(f"{INSTITUTION_COUNTRY} '{where}' is not a country")
+        errors.append(_("%(column)s '%(value)s' is not a country", column=INSTITUTION_COUNTRY, value=where))
     else:
-        errors.append(f"institution '{institution}' is not in the directory; add it under Institutions, "
-                      f"or give its country in an {INSTITUTION_COUNTRY} column")
+        errors.append(_("institution '%(name)s' is not in the directory; add it under Institutions, "
+                        "or give its country in an %(column)s column", name=institution,
+                        column=INSTITUTION_COUNTRY))
 
 
 def _notes(first: str, row: _Row) -> str:
@@ -223,25 +260,28 @@ def check_rows(rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
         try:
             email = row.values["email"] = records.normal_email(cells.get("email"))
         except records.RecordError:
-            row.report.errors.append(f"email '{cells['email']}' is not a valid email address")
+            row.report.errors.append(_("email '%(value)s' is not a valid email address",
+                                       value=cells["email"]))
             continue
         name = _folded(row.report.name)
         key = ("email", email) if email else ("name", name)
         if key in first_row_of:
-            row.report.errors.append(f"email {email} is also on row {first_row_of[key]}" if email else
-                                     f"same name as row {first_row_of[key]}, and no email to tell them apart")
+            row.report.errors.append(
+                _("email %(email)s is also on row %(row)s", email=email, row=first_row_of[key]) if email else
+                _("same name as row %(row)s, and no email to tell them apart", row=first_row_of[key]))
         first_row_of.setdefault(key, number)
         if not row.report.ok:
             continue
         row.speaker = by_email.get(email) if email else None
         if row.speaker is not None:
-            row.report.action, row.report.note = "update", _notes(f"updates {row.speaker.display_name}", row)
+            row.report.action = "update"
+            row.report.note = _notes(_("updates %(name)s", name=row.speaker.display_name), row)
         elif not email and name in names_in_directory:
             row.report.action = "skip"
-            row.report.note = ("skipped: a speaker of this name is already in the directory "
-                               "(no email to update by)")
+            row.report.note = _("skipped: a speaker of this name is already in the directory "
+                                "(no email to update by)")
         else:
-            row.report.action, row.report.note = "create", _notes("new speaker", row)
+            row.report.action, row.report.note = "create", _notes(_("new speaker"), row)
     return plan
 
 
@@ -265,6 +305,8 @@ def _write(row: _Row, institution_ids: dict[str, int]) -> None:
     speaker.email = cells["email"] or speaker.email
     if row.institution_key:
         speaker.institution_id = institution_ids[row.institution_key]
+    if cells["language"] or row.speaker is None:
+        speaker.locale = cells["language"] or language_for_country(cells["country"])
     for column in ("title", "biography"):
         if cells.get(column) or row.speaker is None:
             setattr(speaker, column, cells.get(column) or "")
@@ -300,8 +342,8 @@ def carry_out(plan: ImportPlan, valid_only: bool = False,
     except sa.exc.IntegrityError:
         # Someone added the same address or institution while the file was being checked.
         db.session.rollback()
-        report.file_errors.append("The directory changed while the file was imported; nothing was imported. "
-                                  "Import the file again.")
+        report.file_errors.append(_("The directory changed while the file was imported; nothing was "
+                                    "imported. Import the file again."))
         return report
     report.imported = True
     report.created = sum(1 for row in to_write if row.report.action == "create")

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from eventsys.accounts.services import language_of_organiser
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event, EventStatus, ProgrammeItem
 from eventsys.mail import outbox
@@ -72,7 +73,9 @@ class AlreadyAnswered(InvitationError):
     """The speaker answered before; that first answer stands. `engagement` shows it."""
 
     def __init__(self, engagement: Engagement):
-        super().__init__(f"This invitation was already {engagement.invitation_status.value}.")
+        # Translators: %(status)s is the invitation's state as the organisers' pages name it, in lower case.
+        super().__init__(_("This invitation was already %(status)s.",
+                           status=str(engagement.invitation_status.label).lower()))
         self.engagement = engagement
 
 
@@ -123,24 +126,26 @@ def _checked_target(speaker_id: int, event_id: int, programme_item_id: int | Non
     """The speaker and event, once it is sure an invitation can be sent; else InvitationError."""
     speaker = db.session.get(Speaker, speaker_id)
     if speaker is None:
-        raise InvitationError(f"There is no speaker with id {speaker_id}.")
+        raise InvitationError(_("There is no speaker with id %(id)s.", id=speaker_id))
     if not speaker.email:
-        raise InvitationError(
-            f"{speaker.display_name} has no email address on record; add one before inviting them."
-        )
+        raise InvitationError(_("%(name)s has no email address on record; add one before inviting them.",
+                                name=speaker.display_name))
     event = db.session.get(Event, event_id)
     if event is None:
-        raise InvitationError(f"There is no event with id {event_id}.")
+        raise InvitationError(_("There is no event with id %(id)s.", id=event_id))
     if event.status is EventStatus.cancelled:
-        raise InvitationError(f"{event.title} has been cancelled; speakers cannot be invited to it.")
+        raise InvitationError(_("%(title)s has been cancelled; speakers cannot be invited to it.",
+                                title=event.title))
     if event.starts_at <= now:
-        raise InvitationError(f"{event.title} has already started; invite speakers before the start.")
+        raise InvitationError(_("%(title)s has already started; invite speakers before the start.",
+                                title=event.title))
     if programme_item_id is not None:
         item = db.session.get(ProgrammeItem, programme_item_id)
         if item is None or item.event_id != event_id:
-            raise InvitationError(f"The programme item {programme_item_id} is not part of {event.title}.")
+            raise InvitationError(_("The programme item %(id)s is not part of %(title)s.",
+                                    id=programme_item_id, title=event.title))
     if "@" not in (invited_by_email or ""):
-        raise InvitationError("Say who invites, by email address: that person is told the answer.")
+        raise InvitationError(_("Say who invites, by email address: that person is told the answer."))
     return speaker, event
 
 
@@ -150,7 +155,8 @@ def _role(role: SpeakerRole | str) -> SpeakerRole:
         return SpeakerRole(role)
     except ValueError:
         known = ", ".join(r.value for r in SpeakerRole)
-        raise InvitationError(f"Unknown role {role!r}; choose one of {known}.") from None
+        raise InvitationError(_("Unknown role %(role)s; choose one of %(known)s.", role=repr(role),
+                                known=known)) from None
 
 
 def invite_speaker(speaker_id: int, event_id: int, role: SpeakerRole | str, message: str = "",
@@ -201,7 +207,7 @@ def invite_speaker(speaker_id: int, event_id: int, role: SpeakerRole | str, mess
             setattr(engagement, name, value)
     outbox.enqueue(
         SPEAKER_INVITATION, speaker.email, f"{SPEAKER_INVITATION}:engagement:{engagement.id}",
-        context={"engagement_id": engagement.id}, event_id=event_id,
+        locale=speaker.locale, context={"engagement_id": engagement.id}, event_id=event_id,
     )
     db.session.commit()
     return engagement
@@ -300,6 +306,7 @@ def answer_invitation(engagement_id: int, accept: bool, note: str = "",
     if answered.invited_by_email:
         outbox.enqueue(
             INVITATION_ANSWERED, answered.invited_by_email, round_key(INVITATION_ANSWERED, answered),
+            locale=language_of_organiser(answered.invited_by_email),
             context={"engagement_id": answered.id, "accepted": accept, "note": note},
             event_id=answered.event_id,
         )
@@ -331,8 +338,8 @@ def renew_invitation(engagement_id: int, *, invited_by_email: str, message: str 
     now = now or utcnow()
     engagement = expire_invitation(engagement_id, now)
     if engagement.invitation_status not in RENEWABLE:
-        raise InvitationError(f"This invitation is {engagement.invitation_status.value}; "
-                              "only a declined or expired one can be renewed.")
+        raise InvitationError(_("This invitation is %(status)s; only a declined or expired one can be "
+                                "renewed.", status=str(engagement.invitation_status.label).lower()))
     speaker, event = _checked_target(engagement.speaker_id, engagement.event_id,
                                      engagement.programme_item_id, invited_by_email, now)
     values = dict(
@@ -354,9 +361,9 @@ def renew_invitation(engagement_id: int, *, invited_by_email: str, message: str 
     ).first()
     if renewed is None:
         db.session.rollback()
-        raise InvitationError("This invitation was renewed a moment ago; nothing more was sent.")
+        raise InvitationError(_("This invitation was renewed a moment ago; nothing more was sent."))
     outbox.enqueue(
-        SPEAKER_INVITATION, speaker.email, round_key(SPEAKER_INVITATION, renewed),
+        SPEAKER_INVITATION, speaker.email, round_key(SPEAKER_INVITATION, renewed), locale=speaker.locale,
         context={"engagement_id": renewed.id}, event_id=renewed.event_id,
     )
     db.session.commit()

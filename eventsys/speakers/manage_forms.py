@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +10,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from eventsys.countries import countries, country_name
 from eventsys.forms import Form
+from eventsys.locales import LANGUAGES
 from eventsys.speakers.directory import FilterOptions, InstitutionFilters, SpeakerFilters
 from eventsys.speakers.invitations import role_in_words
 from eventsys.speakers.models import SpeakerRole
@@ -68,7 +70,8 @@ class SpeakerForm(Form):
 
     name = StringField(_l("Name"),
                        validators=[DataRequired(_l("Enter the speaker's name.")), Length(max=200)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=100)],
+    # Translators: a speaker's honorific title (Prof., Academician), not the title of an event.
+    title = StringField(_lp("speaker", "Title"), validators=[Optional(), Length(max=100)],
                         description=_l("As the speaker uses it: Prof., Academician, Dr."))
     email = StringField(_l("Email"), validators=[Optional(), Email(_l("Enter a valid email address.")),
                                                  Length(max=254)],
@@ -84,11 +87,17 @@ class SpeakerForm(Form):
                              description=_l("Pick a usual one from the suggestions, or type another."))
     expertise = TextAreaField(_l("Expertise"), render_kw={"rows": 4},
                               description=_l("Fields of expertise, one per line."))
+    locale = SelectField(_l("Language of emails"), default=NONE,
+                         description=_l("Invitations and other emails to the speaker are written in it, "
+                                        "whoever sends them."))
 
     def offer(self, institutions: list[tuple[int, str]]) -> "SpeakerForm":
-        """Fill the institution and country selects."""
+        """Fill the institution, country and language selects."""
         self.institution_id.choices = _choices(_("— none —"), ((str(i), n) for i, n in institutions))
         self.country.choices = _country_choices(_("Choose a country…"))
+        # Each language named in itself, as the switch on every page names it.
+        self.locale.choices = _choices(_("By country: Chinese for China, Russian for Russia, else English"),
+                                       LANGUAGES.items())
         return self
 
     def fill_from(self, speaker) -> "SpeakerForm":
@@ -106,7 +115,7 @@ class SpeakerForm(Form):
             institution_id=int(self.institution_id.data) if self.institution_id.data else None,
             country=self.country.data or "", biography=self.biography.data or "",
             honours=[*_lines(self.honours.data), self.add_honour.data or ""],
-            expertise=_lines(self.expertise.data),
+            expertise=_lines(self.expertise.data), locale=self.locale.data or None,
         )
 
 

@@ -197,9 +197,9 @@ def invite_speaker(event_id: int):
         return _event_speakers_page(form, 422)
     speaker = engagement.speaker
     if before is not None and before.invitation_status is not None:
-        # Translators: %(status)s is the invitation's status as stored in English (invited, accepted…).
+        # Translators: %(status)s is the invitation's state as the organisers' pages name it, in lower case.
         flash(_("%(name)s was already invited (status: %(status)s); nothing was sent.",
-                name=speaker.display_name, status=before.invitation_status.value), "info")
+                name=speaker.display_name, status=str(before.invitation_status.label).lower()), "info")
     else:
         flash(_("Invited %(name)s; the invitation email is on its way.", name=speaker.display_name), "info")
     return redirect(url_for("manage.event_speakers", event_id=event_id), code=303)

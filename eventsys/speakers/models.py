@@ -4,6 +4,8 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,6 +66,8 @@ class Speaker(db.Model):
     #: ISO 3166-1 alpha-2 of the country the speaker works in
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
     biography: Mapped[str] = mapped_column(sa.Text, default="")
+    #: the language of every email to the speaker (one of SUPPORTED_LOCALES), whoever sends it
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     institution: Mapped[Institution | None] = relationship(back_populates="speakers")
@@ -93,12 +97,39 @@ class SpeakerRole(enum.StrEnum):
     panel = "panel"
     online_lecture = "online_lecture"
 
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _ROLE_LABELS[self]
+
 
 class InvitationStatus(enum.StrEnum):
     invited = "invited"
     accepted = "accepted"
     declined = "declined"
     expired = "expired"
+
+    @property
+    def label(self):
+        """How pages name it, translated when shown (a lazy string: fit for form choices made at import)."""
+        return _INVITATION_STATUS_LABELS[self]
+
+
+_ROLE_LABELS = {
+    # Translators: a speaker's role at an event, beside their name.
+    SpeakerRole.keynote: _l("Keynote"),
+    SpeakerRole.invited_talk: _l("Invited talk"),
+    # Translators: a speaker's role at an event: one of the people on a panel discussion.
+    SpeakerRole.panel: _l("Panel"),
+    SpeakerRole.online_lecture: _l("Online lecture"),
+}
+_INVITATION_STATUS_LABELS = {
+    # Translators: the state of an invitation to speak, on the organisers' pages.
+    InvitationStatus.invited: _lp("invitation", "Invited"),
+    InvitationStatus.accepted: _lp("invitation", "Accepted"),
+    InvitationStatus.declined: _lp("invitation", "Declined"),
+    InvitationStatus.expired: _lp("invitation", "Expired"),
+}
 
 
 class Engagement(db.Model):

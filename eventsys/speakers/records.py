@@ -10,10 +10,13 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
 
 from eventsys.countries import is_country
 from eventsys.database import db
+from eventsys.email_addresses import checked_address
+from eventsys.locales import language_for_country
 from eventsys.speakers.models import KNOWN_HONOURS, Institution, Speaker, SpeakerExpertise, SpeakerHonour
 from eventsys.textsearch import lowered
 
@@ -41,6 +44,8 @@ class SpeakerDetails:
     biography: str = ""
     honours: list[str] = field(default_factory=list)
     expertise: list[str] = field(default_factory=list)
+    #: the language of the speaker's emails; None or "" for the one of the country they work in
+    locale: str | None = None
 
 
 @dataclass
@@ -77,10 +82,19 @@ def normal_email(email: str | None) -> str | None:
     if not email:
         return None
     try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        raise RecordError("email", f"'{email}' is not a valid email address.") from None
+        checked_address(email)
+    except ValueError as problem:
+        raise RecordError("email", str(problem)) from None
     return email
+
+
+def speaker_language(locale: str | None, country: str) -> str:
+    """The language to store: the one named, else the country's; RecordError for one we do not write."""
+    if not locale:
+        return language_for_country(country)
+    if locale not in current_app.config["SUPPORTED_LOCALES"]:
+        raise RecordError("locale", _("Choose one of the languages offered."))
+    return locale
 
 
 def speaker_with_email(email: str) -> Speaker | None:
@@ -92,25 +106,27 @@ def check_speaker(details: SpeakerDetails, speaker_id: int | None = None) -> Spe
     """The details made ready to store, or RecordError for the first rule they break."""
     name = " ".join(details.name.split())
     if not name:
-        raise RecordError("name", "Enter the speaker's name.")
+        raise RecordError("name", _("Enter the speaker's name."))
     if not is_country(details.country):
-        raise RecordError("country", "Choose the country the speaker works in.")
+        raise RecordError("country", _("Choose the country the speaker works in."))
     email = normal_email(details.email)
     if email is not None:
         holder = speaker_with_email(email)
         if holder is not None and holder.id != speaker_id:
-            raise RecordError("email", f"{email} is already the address of {holder.display_name}.")
+            raise RecordError("email", _("%(email)s is already the address of %(name)s.",
+                                          email=email, name=holder.display_name))
     if details.institution_id is not None and db.session.get(Institution, details.institution_id) is None:
-        raise RecordError("institution_id", "Choose an institution from the list.")
+        raise RecordError("institution_id", _("Choose an institution from the list."))
     honours, expertise = honour_list(details.honours), tag_list(details.expertise)
     for name_of_field, values in (("honours", honours), ("expertise", expertise)):
         too_long = [value for value in values if len(value) > TAG_MAX]
         if too_long:
-            raise RecordError(name_of_field,
-                              f"Keep each line under {TAG_MAX} characters: {too_long[0][:40]}…")
+            raise RecordError(name_of_field, _("Keep each line under %(limit)s characters: %(start)s…",
+                                               limit=TAG_MAX, start=too_long[0][:40]))
+    locale = speaker_language(details.locale, details.country)
     return SpeakerDetails(name=name, country=details.country, title=details.title.strip(), email=email,
                           institution_id=details.institution_id, biography=details.biography.strip(),
-                          honours=honours, expertise=expertise)
+                          honours=honours, expertise=expertise, locale=locale)
 
 
 def _replace_rows(rows: list, wanted: list[str], attribute: str, make) -> None:
@@ -125,7 +141,7 @@ def fill_speaker(speaker: Speaker, details: SpeakerDetails) -> Speaker:
     """Copy checked details onto the speaker record (no flush, no commit)."""
     speaker.name, speaker.title, speaker.email = details.name, details.title, details.email
     speaker.country, speaker.institution_id = details.country, details.institution_id
-    speaker.biography = details.biography
+    speaker.biography, speaker.locale = details.biography, details.locale
     replace_honours(speaker, details.honours)
     replace_expertise(speaker, details.expertise)
     return speaker
@@ -147,7 +163,7 @@ def _commit_speaker(speaker: Speaker) -> Speaker:
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
-        raise RecordError("email", "That email address was just given to another speaker.") from None
+        raise RecordError("email", _("That email address was just given to another speaker.")) from None
     return speaker
 
 
@@ -171,7 +187,7 @@ def check_website(website: str) -> str:
         return ""
     parts = urlsplit(website)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise RecordError("website", "Enter a web address starting with http:// or https://.")
+        raise RecordError("website", _("Enter a web address starting with http:// or https://."))
     return website
 
 
@@ -185,14 +201,15 @@ def check_institution(details: InstitutionDetails, institution_id: int | None = 
     """The details made ready to store, or RecordError for the first rule they break."""
     name = " ".join(details.name.split())
     if not name:
-        raise RecordError("name", "Enter the institution's name.")
+        raise RecordError("name", _("Enter the institution's name."))
     holder = institution_named(name)
     if holder is not None and holder.id != institution_id:
-        raise RecordError("name", f"There is already an institution named {holder.name}.")
+        raise RecordError("name", _("There is already an institution named %(name)s.", name=holder.name))
     if not is_country(details.country):
-        raise RecordError("country", "Choose the institution's country.")
+        raise RecordError("country", _("Choose the institution's country."))
     if details.partner_since is not None and not details.partner:
-        raise RecordError("partner_since", "Only a partner has a partnership date: tick Partner or clear it.")
+        raise RecordError("partner_since",
+                          _("Only a partner has a partnership date: tick Partner or clear it."))
     return InstitutionDetails(name=name, country=details.country, city=details.city.strip(),
                               website=check_website(details.website), partner=details.partner,
                               partner_since=details.partner_since)
@@ -207,7 +224,7 @@ def _save_institution(institution: Institution, details: InstitutionDetails) -> 
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
-        raise RecordError("name", "An institution of that name was just added by someone else.") from None
+        raise RecordError("name", _("An institution of that name was just added by someone else.")) from None
     return institution
 
 

@@ -115,15 +115,15 @@ def test_a_second_registration_with_the_same_email_is_a_conflict(client, app):
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({"name": None}, "name", "Field may not be null."),
+        ({"name": None}, "name", "This field cannot be null."),
         ({"name": ""}, "name", "Enter your name."),
-        ({"email": "someone@"}, "email", "There must be something after the @-sign."),
+        ({"email": "someone@"}, "email", "Something is missing after the @."),
         ({"country": "Atlantis"}, "country", "Choose a country from the list"),
         ({"category": "astronaut"}, "category", "Choose one of: student, faculty, industry, other."),
         ({"consent": False}, "consent", "Consent to the processing of these details is required."),
         ({"affiliation": "x" * 301}, "affiliation", "Keep the affiliation under 300 characters."),
-        ({"answers": []}, "answers", "Not a valid mapping type."),
-        ({"nickname": "cosmo"}, "nickname", "Unknown field."),
+        ({"answers": []}, "answers", "Enter an object here."),
+        ({"nickname": "cosmo"}, "nickname", "This field is not one we know: check its name."),
     ],
 )
 def test_each_invalid_field_gets_a_422_naming_it(client, body, field, message):

@@ -93,7 +93,7 @@ def test_codes_of_another_event_and_people_without_a_seat_are_refused_with_the_r
     pending = services.register(make_event(requires_approval=True), applicant(10))
 
     assert _result(desk.scan(stranger.token)) == "bad: This ticket is for another event."
-    assert _result(desk.scan(pierre.token)) == "bad: Not admitted: this registration is waitlisted."
+    assert _result(desk.scan(pierre.token)) == "bad: Not admitted: this registration is on the waiting list."
     assert _result(desk.scan(pending.token)) == "bad: This ticket is for another event."
     assert not any(_arrived(r) for r in (stranger, pierre, pending))
     assert "Elsewhere Person" not in desk.page(), "nothing about other events' registrants is shown"
@@ -105,7 +105,7 @@ def test_pending_and_cancelled_registrations_of_this_event_are_refused(app, clie
     sign_in(client, "desk@example.org")
     desk = Desk(client, event, [])
     pending = services.register(event, applicant(1))
-    assert _result(desk.scan(pending.token)) == "bad: Not admitted: this registration is pending."
+    assert _result(desk.scan(pending.token)) == "bad: Not admitted: this registration is awaiting approval."
     services.cancel_registration(pending.id)
     assert _result(desk.scan(pending.token)) == "bad: Not admitted: this registration is cancelled."
 
@@ -141,7 +141,7 @@ def test_search_ignores_case_in_cyrillic_too(app, client):
 def test_search_finds_by_email_shows_status_and_offers_no_button_to_people_without_a_seat(desk):
     pierre = desk.people[2]
     page = desk.page("ATTENDEE3@example")
-    assert "Pierre Martin" in page and "waitlisted" in page
+    assert "Pierre Martin" in page and "On the waiting list" in page
     assert f"/checkin/{pierre.id}\"" not in page
     assert 'id="no-matches"' in desk.page("nobody by this name")
     assert 'id="no-matches"' in desk.page("%"), "a typed % is a character, not a wildcard"

@@ -34,7 +34,7 @@ def test_in_approval_mode_people_wait_pending_until_approved_then_get_a_seat_or_
     assert (event.confirmed_count, event.waitlisted_count) == (1, 1)
     assert _kinds_sent_to(first) == ["registration_pending", "registration_confirmed"]
     assert _kinds_sent_to(second) == ["registration_pending", "registration_waitlisted"]
-    with pytest.raises(RegistrationError, match="Only pending"):
+    with pytest.raises(RegistrationError, match="Only registrations awaiting approval"):
         handling.approve(event.id, first.id)
     assert tally.counts(event.id) == tally.recount(event.id)
 
@@ -75,7 +75,7 @@ def test_check_in_marks_once_and_a_second_scan_says_when(app):
     again = handling.check_in(event.id, seated)
     assert first.first_time and not again.first_time
     assert again.registration.checked_in_at == first.registration.checked_in_at is not None
-    with pytest.raises(RegistrationError, match="waitlisted"):
+    with pytest.raises(RegistrationError, match="on the waiting list"):
         handling.check_in(event.id, waiting)
     other = make_event(slug="another-event")
     with pytest.raises(RegistrationError, match="another event"):

@@ -184,7 +184,7 @@ def test_approving_gives_a_seat_and_a_second_approval_is_refused_with_a_message(
     db.session.refresh(person)
     assert person.status is RegistrationStatus.confirmed
     again = client.get(_post(client, f"{url}/{person.id}/approve").location).get_data(as_text=True)
-    assert 'class="notice bad"' in again and "Only pending registrations can be approved" in again
+    assert 'class="notice bad"' in again and "Only registrations awaiting approval can be approved" in again
 
 
 def test_cancelling_tells_the_person_and_moves_the_first_waiting_up(client):

@@ -165,7 +165,7 @@ def test_answers_are_checked_and_stored_by_question_kind(app):
     ("kind", "options", "value", "message"),
     [
         (QuestionKind.text, [], "x" * 501, "under 500 characters"),
-        (QuestionKind.long_text, [], "x" * 5001, "under 5000 characters"),
+        (QuestionKind.long_text, [], "x" * 5001, "under 5,000 characters"),
         (QuestionKind.single_choice, ["A", "B"], "Z", "Choose one of: A, B."),
         (QuestionKind.multiple_choice, ["A", "B"], ["A", "Z"], "Not a choice here: Z."),
         (QuestionKind.yes_no, [], "maybe", "Answer yes or no."),

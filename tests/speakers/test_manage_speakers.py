@@ -140,8 +140,8 @@ def test_the_speaker_page_lists_events_across_years_newest_first(app, office):
     page = office.get(f"/manage/speakers/{speaker.id}").text
     history = page.split('id="history"', 1)[1]
     assert history.index("Forum 2026") < history.index("Forum 2024") < history.index("Forum 2023")
-    assert "Morphing wings" in history and "invited speaker" in history and "accepted" in history
-    assert "keynote speaker" in history and ">invited<" in history
+    assert "Morphing wings" in history and "invited speaker" in history and "Accepted" in history
+    assert "keynote speaker" in history and ">Invited<" in history
     assert "panellist" in history and "added directly" in history
     # This organiser manages none of the three: no link to pages that would refuse them.
     assert 'href="/manage/events/' not in history
@@ -214,7 +214,7 @@ def test_a_manager_invites_a_speaker_from_the_event_page_once(app, client):
     assert engagement.invited_by_email == "manager@astro.example.edu"
     assert _outbox() == [("speaker_invitation", "leng@hit.example.edu")]
     listed = manager.get(path).text.split('id="engagements"', 1)[1]
-    assert "Opening talk" in listed and ">invited<" in listed and "keynote speaker" in listed
+    assert "Opening talk" in listed and ">Invited<" in listed and "keynote speaker" in listed
     again = manager.post(f"{path}/invite", data={"csrf_token": csrf_token(manager, path), **fields},
                          follow_redirects=True)
     assert "was already invited (status: invited); nothing was sent." in again.text
@@ -254,7 +254,7 @@ def test_a_declined_invitation_is_renewed_with_a_new_email_and_a_new_answer(app,
     manager = _manager(client, event)
     path = f"/manage/events/{event.id}/speakers"
     page = manager.get(path).text
-    assert ">declined<" in page and "Not this year." in page and "Invite again" in page
+    assert ">Declined<" in page and "Not this year." in page and "Invite again" in page
     renewed = manager.post(f"{path}/{engagement.id}/renew", data={"csrf_token": csrf_token(manager, path)},
                            follow_redirects=True)
     assert "Invited Jinsong Leng again; a new invitation email is on its way." in renewed.text
