@@ -89,7 +89,7 @@ def speaker(engagement_id: int) -> Requester | None:
         return None
     speaker_ = engagement.speaker
     return Requester(event=engagement.event, name=speaker_.name, email=speaker_.email,
-                     country=speaker_.country, locale=getattr(speaker_, "locale", None) or "en",
+                     country=speaker_.country, locale=speaker_.locale or "en",
                      engagement_id=engagement.id)
 
 

@@ -1,7 +1,7 @@
 """anonymise registrations after the event
 
 Revision ID: 9a3e5c71d204
-Revises: 4f1b8c3e2a77
+Revises: 9d3e6a1c5b28
 Create Date: 2026-11-30 06:30:00.000000
 
 An event may say how many days after its end its registrations are anonymised
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9a3e5c71d204'
-down_revision = '4f1b8c3e2a77'
+down_revision = '9d3e6a1c5b28'
 branch_labels = None
 depends_on = None
 
