@@ -268,9 +268,19 @@ def test_every_workspace_page_is_marked_for_translation(pseudo_app):
     db.session.get(User, world.ids["user_id"]).is_admin = True
     db.session.commit()
     event = db.session.get(Event, world.ids["event_id"])
-    # Data too: the event's public address, the IANA names of the zone select, "CSV" (a file format).
+    # Data too: the event's public address, the IANA names of the zone select, file formats, the
+    # passport name of the world's visa letter, and the office's letter template (its stored texts).
+    from eventsys.visas.letters import PLACEHOLDERS, office_template
+
+    template = office_template()
+    template_lines = [line.strip() for field in ("school_name", "school_name_zh", "address", "address_zh",
+                                                 "signatory_title", "signatory_title_zh", "body", "body_zh")
+                      for line in getattr(template, field).splitlines() if line.strip()]
+    db.session.commit()
     zones = available_timezones()
-    data = _data() + [f"/events/{event.slug}", "CSV", *sorted(zones)]
+    data = _data() + [f"/events/{event.slug}", "CSV", "PDF", "XLSX", "Ivanov Ivan", *template_lines,
+                      *(f"{{{name}}}" for name in PLACEHOLDERS),
+                      *sorted(zones)]
     client = pseudo_app.test_client()
     assert sign_in(client, world.organiser_email).status_code == 303
     assert client.get(f"/language/{PSEUDO}").status_code == 303

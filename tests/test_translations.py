@@ -1,5 +1,6 @@
 """The catalogues: current with the code, complete in every language, and what pages are written in."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,9 +28,14 @@ def _ids(catalog) -> set:
 
 def test_the_committed_template_lists_exactly_the_marked_messages_of_the_code(tmp_path):
     fresh = tmp_path / "messages.pot"
-    # The same command as `make extract-messages`, so a test failure is fixed by running it.
-    command = [str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l",
-               "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location", "-o", str(fresh), "."]
+    # The same keywords as `make extract-messages` (read from the Makefile, so the two cannot drift
+    # apart), so a test failure is fixed by running it.
+    makefile = (ROOT / "Makefile").read_text()
+    extract = re.search(r"^EXTRACT :=(.*?[^\\])$", makefile, re.M | re.S).group(1)
+    keywords = [arg for keyword in re.findall(r"-k (\S+)", extract) for arg in ("-k", keyword)]
+    assert "lazy_pgettext:1c,2" in keywords
+    command = [str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", *keywords,
+               "--no-location", "-o", str(fresh), "."]
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
     committed, extracted = _ids(_catalog(TRANSLATIONS / "messages.pot")), _ids(_catalog(fresh))
     assert extracted - committed == set(), "new messages are not in messages.pot: `make update-translations`"

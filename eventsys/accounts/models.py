@@ -27,8 +27,9 @@ class User(UserMixin, db.Model):
     #: part of every session's id; signing out or changing the password counts it up,
     #: so each session (and stolen cookie) made before then stops being recognised
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
-    #: the language of every email to the organiser, and of their pages when they chose none with the switch
-    locale: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
+    #: the language of every email to the organiser, and of their pages when they chose none with the switch;
+    #: None until they choose one: their pages then follow their browser, their emails are in English
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
 
     @property
     def is_active(self) -> bool:

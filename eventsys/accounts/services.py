@@ -61,7 +61,7 @@ def create_user(email: str, password: str, *, name: str = "", admin: bool = Fals
 def language_of_organiser(email: str) -> str:
     """The language of emails to this address: its account's, English when no account has it."""
     user = user_by_email(email or "")
-    return user.locale if user is not None else "en"
+    return (user.locale if user is not None else None) or "en"
 
 
 def set_language(user: User, locale: str) -> None:

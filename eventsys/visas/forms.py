@@ -38,11 +38,13 @@ class LetterRequestForm(Form):
     arrival_on = DateField(_l("Planned arrival"), [InputRequired(_l("Give the day you plan to arrive."))])
     departure_on = DateField(_l("Planned departure"), [InputRequired(_l("Give the day you plan to leave."))])
     purpose = StringField(_l("Purpose of the visit"),
-                          [InputRequired(_l("Say why you travel.")), Length(max=300)])
+                          [InputRequired(_l("Say why you travel.")), Length(max=300)],
+                          description=_l("Printed on the letter as you write it: please write it in "
+                                         "English."))
     consulate = StringField(_l("Embassy or consulate where you will apply"),
                             [InputRequired(_l("Name the embassy or consulate, e.g. the Consulate-General "
                                               "of China in Munich.")), Length(max=200)],
-                            description=_l("The letter is addressed to it."))
+                            description=_l("The letter is addressed to it. Please write it in English."))
 
     def validate_passport_number(self, field) -> None:
         """Letters and digits only; spaces and dashes people type are dropped."""

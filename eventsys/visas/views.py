@@ -9,6 +9,7 @@ beyond what the letter itself shows an embassy.
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsys import tokens
@@ -38,7 +39,9 @@ def _request_page(requester: services.Requester, form: LetterRequestForm, action
     blocked = services.why_not_eligible(requester)
     open_letter = next((letter for letter in letters if letter.status in services.OPEN), None)
     if form.purpose.data is None and not form.is_submitted():
-        form.purpose.data = _("To attend %(event)s", event=requester.event.title)
+        # In English whatever the page's language: the letter prints it as written, in English and Chinese.
+        with force_locale("en"):
+            form.purpose.data = _("To attend %(event)s", event=requester.event.title)
     return render_template("visas/request.html", requester=requester, event=requester.event, form=form,
                            letters=letters, blocked=blocked, open_letter=open_letter, action=action), status
 

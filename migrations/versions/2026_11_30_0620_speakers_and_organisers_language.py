@@ -21,7 +21,8 @@ depends_on = None
 def upgrade():
     # A plain ADD COLUMN with a server default on both databases: no batch rebuild on SQLite.
     op.add_column('speaker', sa.Column('locale', sa.String(length=16), server_default='en', nullable=False))
-    op.add_column('user', sa.Column('locale', sa.String(length=16), server_default='en', nullable=False))
+    # None until the organiser chooses: their pages follow their browser meanwhile.
+    op.add_column('user', sa.Column('locale', sa.String(length=16), nullable=True))
 
 
 def downgrade():

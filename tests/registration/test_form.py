@@ -73,7 +73,7 @@ def test_every_error_is_shown_next_to_its_field_at_once_with_a_4xx(client):
         "Choose a country from the list (ISO 3166 code such as RU or CN)."
     ]
     assert shown.errors_by_field["consent"] == ["We need your consent to register you."]
-    assert "There must be something after the @-sign." in shown.errors_by_field["email"][0]
+    assert "Something is missing after the @." in shown.errors_by_field["email"][0]
     assert shown.errors_by_field[f"q_{guests.id}"] == ["Enter a number."]
     assert shown.errors_by_field[f"q_{team.id}"] == ["This question needs an answer."]
     assert "name" not in shown.errors_by_field
