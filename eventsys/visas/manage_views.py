@@ -14,7 +14,7 @@ from eventsys.manage.access import current_event, event_page, office_page
 from eventsys.visas import letters, passports, services
 from eventsys.visas.forms import DecisionForm, EmptyForm, OfferForm, TemplateForm
 from eventsys.visas.models import LetterStatus
-from eventsys.visas.views import pdf_response
+from eventsys.visas.views import NO_STORE, pdf_response
 
 
 @bp.get("/events/<int:event_id>/visa-letters")
@@ -47,7 +47,7 @@ def _letter_page(letter, form: DecisionForm | None = None, status: int = 200):
         details, unreadable = None, True
     return render_template("visas/manage_letter.html", event=current_event(), letter=letter, details=details,
                            unreadable=unreadable, form=form or DecisionForm(), approve_form=EmptyForm(),
-                           statuses=LetterStatus), status
+                           statuses=LetterStatus), status, NO_STORE
 
 
 @bp.get("/events/<int:event_id>/visa-letters/<int:letter_id>")

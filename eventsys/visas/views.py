@@ -22,6 +22,8 @@ bp = Blueprint("visas", __name__)
 #: what a speaker's letter link is signed for, and how long it works
 SPEAKER_PURPOSE = "visa-speaker"
 SPEAKER_LINK_AGE = timedelta(days=365)
+#: pages and files with passport details: no browser or proxy cache keeps them
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _public_link_limit() -> str:
@@ -42,8 +44,9 @@ def _request_page(requester: services.Requester, form: LetterRequestForm, action
         # In English whatever the page's language: the letter prints it as written, in English and Chinese.
         with force_locale("en"):
             form.purpose.data = _("To attend %(event)s", event=requester.event.title)
-    return render_template("visas/request.html", requester=requester, event=requester.event, form=form,
-                           letters=letters, blocked=blocked, open_letter=open_letter, action=action), status
+    page = render_template("visas/request.html", requester=requester, event=requester.event, form=form,
+                           letters=letters, blocked=blocked, open_letter=open_letter, action=action)
+    return page, status, NO_STORE
 
 
 def _handle(requester: services.Requester, action: str):

@@ -62,10 +62,10 @@ def test_a_registrant_from_moscow_requests_gets_and_downloads_a_letter_with_her_
     # The organisers' list, then the request with its passport details.
     listing = organiser_client.get(f"/manage/events/{event.id}/visa-letters").get_data(as_text=True)
     assert "Petr Ivanov" in listing and "751234567" not in listing
-    detail = organiser_client.get(f"/manage/events/{event.id}/visa-letters/{letter.id}").get_data(
-        as_text=True
-    )
+    answer = organiser_client.get(f"/manage/events/{event.id}/visa-letters/{letter.id}")
+    detail = answer.get_data(as_text=True)
     assert "Иванов Пётр Сергеевич" in detail and "751234567" in detail
+    assert answer.headers["Cache-Control"] == "no-store"  # no browser or proxy keeps a passport page
 
     assert _approve(organiser_client, event, letter.id).status_code == 303
     db.session.expire_all()
