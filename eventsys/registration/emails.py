@@ -137,7 +137,9 @@ def _event_context(session: Session, email: OutboundEmail) -> dict:
 def _verification_context(email: OutboundEmail) -> dict:
     """When the verification link stops working, as an instant, and how many minutes that is."""
     expires_at = datetime.fromisoformat(email.context["expires_at"])
-    return {"expires_at": expires_at, "minutes": round((expires_at - email.created_at).total_seconds() / 60)}
+    # The zone the person gave on the form (rows queued before it was stored have none).
+    return {"expires_at": expires_at, "minutes": round((expires_at - email.created_at).total_seconds() / 60),
+            "reader_zone": email.context.get("timezone")}
 
 
 def _verify_context(session: Session, email: OutboundEmail) -> dict:

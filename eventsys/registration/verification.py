@@ -80,7 +80,8 @@ def start(event: Event, applicant: services.Applicant, now: datetime | None = No
         link = external_url("registration.verify", token=make_token(TOKEN_PURPOSE, attempt.id))
         outbox.enqueue(KIND, values["email"], f"{KIND}:attempt:{attempt.id}", locale=applicant.locale,
                        event_id=event.id, context={"name": values["name"], "verify_url": link,
-                                                   "expires_at": attempt.expires_at.isoformat()})
+                                                   "expires_at": attempt.expires_at.isoformat(),
+                                                   "timezone": values.get("timezone")})
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -257,3 +257,12 @@ def test_organisers_own_registrations_need_no_click(app):
     registration = services.register(event, applicant(1))
     assert registration.status is RegistrationStatus.confirmed
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RegistrationAttempt)) == 0
+
+
+def test_the_link_s_deadline_is_also_given_in_the_registrant_s_own_zone(app, client, mail_dir):
+    event = make_event(capacity=10, verify_emails=True, timezone="Asia/Harbin")
+    assert _post(client, event, 1, timezone="Europe/Moscow").status_code == 202
+    text = _text(_emails(mail_dir, "attendee1@example.org")[-1])
+    # Harbin is five hours ahead of Moscow all year: both clocks, the second with its place.
+    deadline = r"\(until [^()]+ \d\d:\d\d Harbin time \(GMT\+08:00\) / (?:[^/]+, )?\d\d:\d\d Moscow time\):"
+    assert re.search(deadline, text), text
