@@ -95,6 +95,7 @@ def register_web(app: Flask) -> None:
 
     app.add_template_filter(timezones.in_zone, "in_zone")
     app.add_template_filter(time_element, "local_time")
+    app.add_template_filter(timezones.place_of, "place_of")
     app.add_template_filter(timezones.in_zones, "in_zones")
     app.add_template_filter(timezones.time_in_zone, "time_in_zone")
     app.add_template_filter(timezones.date_in_zone, "date_in_zone")

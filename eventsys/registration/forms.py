@@ -66,7 +66,8 @@ def _country_choices_in(language: str) -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose your country…"))] + [SelectChoice(*c) for c in countries(language)]
 
 
-def _zone_choices() -> list[SelectChoice]:
+def zone_choices() -> list[SelectChoice]:
+    """Every place's zone in the page's language, "Not given" first (also the speaker form's)."""
     return _zone_choices_in(current_language())
 
 
@@ -99,7 +100,7 @@ class RegistrationForm(Form):
     category = SelectField(_l("You are"), choices=_category_choices, validators=[MarkedRequired()],
                            validate_choice=False)
     timezone = SelectField(
-        _l("Your time zone"), choices=_zone_choices, validate_choice=False,
+        _l("Your time zone"), choices=zone_choices, validate_choice=False,
         description=_l("Your emails then show each time where the event is and where you are."),
         render_kw={"data-prefill-zone": "browser"},
     )

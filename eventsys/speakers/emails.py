@@ -50,6 +50,8 @@ def _invitation_context(session: Session, email: OutboundEmail) -> dict:
     token = invitation_links.invitation_token(context["engagement"].id)
     context["accept_url"] = external_url("speakers.invitation", token=token, answer="accept")
     context["decline_url"] = external_url("speakers.invitation", token=token, answer="decline")
+    # The speaker's own clock beside the event's; the answer's note to the organiser keeps the event's.
+    context["reader_zone"] = context["speaker"].timezone
     return context
 
 

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from eventsys.countries import countries, country_name
 from eventsys.forms import Form
 from eventsys.locales import LANGUAGES
+from eventsys.registration.forms import zone_choices
 from eventsys.speakers.directory import FilterOptions, InstitutionFilters, SpeakerFilters
 from eventsys.speakers.invitations import role_in_words
 from eventsys.speakers.models import SpeakerRole
@@ -87,6 +88,9 @@ class SpeakerForm(Form):
                              description=_l("Pick a usual one from the suggestions, or type another."))
     expertise = TextAreaField(_l("Expertise"), render_kw={"rows": 4},
                               description=_l("Fields of expertise, one per line."))
+    timezone = SelectField(_l("Time zone"), validate_choice=False,
+                           description=_l("Where the speaker lives: their emails then show each time "
+                                          "on their clock too."))
     locale = SelectField(_l("Language of emails"), default=NONE,
                          description=_l("Invitations and other emails to the speaker are written in it, "
                                         "whoever sends them."))
@@ -98,6 +102,7 @@ class SpeakerForm(Form):
         # Each language named in itself, as the switch on every page names it.
         self.locale.choices = _choices(_("By country: Chinese for China, Russian for Russia, else English"),
                                        LANGUAGES.items())
+        self.timezone.choices = zone_choices()
         return self
 
     def fill_from(self, speaker) -> "SpeakerForm":
@@ -116,6 +121,7 @@ class SpeakerForm(Form):
             country=self.country.data or "", biography=self.biography.data or "",
             honours=[*_lines(self.honours.data), self.add_honour.data or ""],
             expertise=_lines(self.expertise.data), locale=self.locale.data or None,
+            timezone=self.timezone.data or "",
         )
 
 

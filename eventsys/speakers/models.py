@@ -65,6 +65,8 @@ class Speaker(db.Model):
     )
     #: ISO 3166-1 alpha-2 of the country the speaker works in
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
+    #: where the speaker lives (IANA), so their emails show each time on their clock too; None: not known
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     biography: Mapped[str] = mapped_column(sa.Text, default="")
     #: the language of every email to the speaker (one of SUPPORTED_LOCALES), whoever sends it
     locale: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")

@@ -19,6 +19,7 @@ from eventsys.email_addresses import checked_address
 from eventsys.locales import language_for_country
 from eventsys.speakers.models import KNOWN_HONOURS, Institution, Speaker, SpeakerExpertise, SpeakerHonour
 from eventsys.textsearch import lowered
+from eventsys.timezones import is_timezone
 
 #: longest honour or field of expertise (the column's length)
 TAG_MAX = 200
@@ -46,6 +47,8 @@ class SpeakerDetails:
     expertise: list[str] = field(default_factory=list)
     #: the language of the speaker's emails; None or "" for the one of the country they work in
     locale: str | None = None
+    #: the speaker's own zone; "" to clear it, None to leave it as stored (an import without the column)
+    timezone: str | None = None
 
 
 @dataclass
@@ -124,9 +127,11 @@ def check_speaker(details: SpeakerDetails, speaker_id: int | None = None) -> Spe
             raise RecordError(name_of_field, _("Keep each line under %(limit)s characters: %(start)s…",
                                                limit=TAG_MAX, start=too_long[0][:40]))
     locale = speaker_language(details.locale, details.country)
+    if details.timezone and not is_timezone(details.timezone):
+        raise RecordError("timezone", _("Choose the timezone from the list."))
     return SpeakerDetails(name=name, country=details.country, title=details.title.strip(), email=email,
                           institution_id=details.institution_id, biography=details.biography.strip(),
-                          honours=honours, expertise=expertise, locale=locale)
+                          honours=honours, expertise=expertise, locale=locale, timezone=details.timezone)
 
 
 def _replace_rows(rows: list, wanted: list[str], attribute: str, make) -> None:
@@ -142,6 +147,8 @@ def fill_speaker(speaker: Speaker, details: SpeakerDetails) -> Speaker:
     speaker.name, speaker.title, speaker.email = details.name, details.title, details.email
     speaker.country, speaker.institution_id = details.country, details.institution_id
     speaker.biography, speaker.locale = details.biography, details.locale
+    if details.timezone is not None:
+        speaker.timezone = details.timezone or None
     replace_honours(speaker, details.honours)
     replace_expertise(speaker, details.expertise)
     return speaker

@@ -1,4 +1,4 @@
-"""The organisers' pages write each time where the event is, marked so the page adds the reader's own clock."""
+"""Organisers' pages write each time where the event is, marked so the page adds the reader's own clock."""
 
 import re
 
@@ -12,7 +12,8 @@ def test_times_on_a_registration_s_page_carry_their_instant_and_zone_for_the_rea
     person = services.register(event, applicant(1))
     sign_in(client, "organiser@example.org")
     page = client.get(f"/manage/events/{event.id}/registrations/{person.id}").get_data(as_text=True)
-    registered = re.search(r'<time datetime="([^"]+)" data-local data-zone="Asia/Harbin">([^<]+)</time>', page)
+    time_element = r'<time datetime="([^"]+)" data-local data-zone="Asia/Harbin">([^<]+)</time>'
+    registered = re.search(time_element, page)
     assert registered, page
     assert registered.group(1) == person.created_at.isoformat()
     assert "Harbin time (GMT+08:00)" in registered.group(2)
