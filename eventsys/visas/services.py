@@ -9,6 +9,7 @@ organisers deciding at once cannot both win.
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -200,14 +201,23 @@ def _new_reference(event: Event) -> str:
             return reference
 
 
-def _claim(letter_id: int, from_status: LetterStatus, to_status: LetterStatus, user: User, **values) -> bool:
-    """Move the letter from one status to another, if nobody moved it first; True when this call did."""
+def _decide(letter: VisaLetter, user: User, moving: tuple[LetterStatus, LetterStatus], refused: str,
+            tell: Callable[[VisaLetter], None], **values) -> VisaLetter:
+    """Move the letter from one status to the next, tell the requester, commit; LetterRefused(refused)
+    when someone moved it first (the guarded UPDATE waits for their commit, then finds no row)."""
+    from_status, to_status = moving
     result = db.session.execute(
         sa.update(VisaLetter)
-        .where(VisaLetter.id == letter_id, VisaLetter.status == from_status)
+        .where(VisaLetter.id == letter.id, VisaLetter.status == from_status)
         .values(status=to_status, decided_at=utcnow(), decided_by_id=user.id, **values)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise LetterRefused({"": [refused]})
+    tell(letter)
+    db.session.commit()
+    db.session.refresh(letter)
+    return letter
 
 
 def approve(letter: VisaLetter, user: User, today: date | None = None) -> VisaLetter:
@@ -217,50 +227,31 @@ def approve(letter: VisaLetter, user: User, today: date | None = None) -> VisaLe
     details = passport_of(letter)
     if details is None:
         raise LetterRefused({"": [_("The passport details of this request have been erased.")]})
-    today = today or utcnow().date()
     reference = _new_reference(letter.event)
-    letter.reference = reference  # the PDF prints it; written by the claim below
-    pdf = letters.render_pdf(letter, details, letters.office_template(), today)
-    claimed = _claim(letter.id, LetterStatus.requested, LetterStatus.approved, user, reference=reference,
-                     holder_masked=passports.masked(details.full_name),
-                     letter_pdf=passports.encrypt_bytes(pdf))
-    if not claimed:
-        db.session.rollback()
-        raise LetterRefused({"": [_("This request has already been decided.")]})
-    emails.queue_letter_issued(letter)
-    db.session.commit()
-    db.session.refresh(letter)
-    return letter
+    letter.reference = reference  # the PDF prints it; written by the UPDATE below
+    pdf = letters.render_pdf(letter, details, letters.office_template(), today or utcnow().date())
+    return _decide(letter, user, (LetterStatus.requested, LetterStatus.approved),
+                   _("This request has already been decided."), emails.queue_letter_issued,
+                   reference=reference, holder_masked=passports.masked(details.full_name),
+                   letter_pdf=passports.encrypt_bytes(pdf))
 
 
 def reject(letter: VisaLetter, user: User, reason: str) -> VisaLetter:
     """Refuse the request, telling the requester why."""
-    reason = reason.strip()
-    if not reason:
+    if not reason.strip():
         raise LetterRefused({"reason": [_("Say why, for the requester.")]})
-    if not _claim(letter.id, LetterStatus.requested, LetterStatus.rejected, user, reason=reason):
-        db.session.rollback()
-        raise LetterRefused({"": [_("This request has already been decided.")]})
-    emails.queue_letter_rejected(letter)
-    db.session.commit()
-    db.session.refresh(letter)
-    return letter
+    return _decide(letter, user, (LetterStatus.requested, LetterStatus.rejected),
+                   _("This request has already been decided."), emails.queue_letter_rejected,
+                   reason=reason.strip())
 
 
 def revoke(letter: VisaLetter, user: User, reason: str) -> VisaLetter:
     """Withdraw an issued letter: the verification page says so from now on, and the link stops working."""
-    reason = reason.strip()
-    if not reason:
+    if not reason.strip():
         raise LetterRefused({"reason": [_("Say why: the verification page shows it.")]})
-    revoked = _claim(letter.id, LetterStatus.approved, LetterStatus.revoked, user, reason=reason,
-                     letter_pdf=None)
-    if not revoked:
-        db.session.rollback()
-        raise LetterRefused({"": [_("Only an issued letter can be revoked.")]})
-    emails.queue_letter_revoked(letter)
-    db.session.commit()
-    db.session.refresh(letter)
-    return letter
+    return _decide(letter, user, (LetterStatus.approved, LetterStatus.revoked),
+                   _("Only an issued letter can be revoked."), emails.queue_letter_revoked,
+                   reason=reason.strip(), letter_pdf=None)
 
 
 def letter_by_id(letter_id: int) -> VisaLetter | None:
