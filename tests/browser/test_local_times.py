@@ -1,4 +1,4 @@
-"""In a real browser in Moscow: the event page adds the reader's own clock to its start, its end and each slot."""
+"""In a real browser in Moscow: the event page adds the reader's own clock to its start, end and slots."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -13,10 +13,21 @@ STARTS = datetime(2027, 3, 27, 2, tzinfo=UTC)
 
 
 def test_start_end_and_every_programme_slot_show_the_reader_s_time(app, live_server, page):
-    event = make_event(title="Forum on Student Micro/nano-satellites", slug="satellites", timezone="Asia/Harbin",
-                       starts_at=STARTS, ends_at=STARTS + timedelta(hours=8))
-    db.session.add(ProgrammeItem(event_id=event.id, title="Opening", starts_at=STARTS + timedelta(hours=1),
-                                 ends_at=STARTS + timedelta(hours=2)))
+    event = make_event(
+        title="Forum on Student Micro/nano-satellites",
+        slug="satellites",
+        timezone="Asia/Harbin",
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=8),
+    )
+    db.session.add(
+        ProgrammeItem(
+            event_id=event.id,
+            title="Opening",
+            starts_at=STARTS + timedelta(hours=1),
+            ends_at=STARTS + timedelta(hours=2),
+        )
+    )
     db.session.commit()
     page.goto(f"{live_server}/events/{event.slug}")
     times = page.locator("time[data-local]")
