@@ -8,7 +8,7 @@ beyond what the letter itself shows an embassy.
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -16,6 +16,7 @@ from eventsys import tokens
 from eventsys.extensions import limiter
 from eventsys.visas import emails, services
 from eventsys.visas.forms import LetterRequestForm
+from eventsys.visas.models import LetterStatus
 
 bp = Blueprint("visas", __name__)
 
@@ -33,6 +34,12 @@ def _public_link_limit() -> str:
 def speaker_link_token(engagement_id: int) -> str:
     """The signed token of an accepted speaker's letter page."""
     return tokens.make_token(SPEAKER_PURPOSE, {"engagement": engagement_id})
+
+
+def _id_in(payload, key: str) -> int | None:
+    """The id a signed link's payload names under key; None for a payload of another shape."""
+    value = payload.get(key) if isinstance(payload, dict) else None
+    return value if isinstance(value, int) else None
 
 
 def _request_page(requester: services.Requester, form: LetterRequestForm, action: str, status: int = 200):
@@ -83,8 +90,8 @@ def speaker_letter(token: str):
         payload = tokens.read_token(SPEAKER_PURPOSE, token, SPEAKER_LINK_AGE)
     except tokens.InvalidToken:
         abort(404)
-    engagement_id = payload.get("engagement") if isinstance(payload, dict) else None
-    requester = services.speaker(engagement_id) if isinstance(engagement_id, int) else None
+    engagement_id = _id_in(payload, "engagement")
+    requester = services.speaker(engagement_id) if engagement_id else None
     if requester is None:
         abort(404)
     return _handle(requester, url_for("visas.speaker_letter", token=token))
@@ -101,13 +108,14 @@ def download(token: str):
             "This download link has expired. Ask the organisers to send the letter again.")), 410
     except tokens.InvalidToken:
         abort(404)
-    letter_id = payload.get("letter") if isinstance(payload, dict) else None
-    letter = services.letter_by_id(letter_id) if isinstance(letter_id, int) else None
+    letter_id = _id_in(payload, "letter")
+    letter = services.letter_by_id(letter_id) if letter_id else None
     if letter is None:
         abort(404)
     pdf = services.issued_pdf(letter)
     if pdf is None:
-        reason = (_("This letter has been withdrawn by the organisers.") if letter.status.value == "revoked"
+        revoked = letter.status is LetterStatus.revoked
+        reason = (_("This letter has been withdrawn by the organisers.") if revoked
                   else _("This letter is no longer kept: passport details are erased after the event."))
         return render_template("visas/unavailable.html", reason=reason), 410
     return pdf_response(pdf, letter.reference)
@@ -125,8 +133,6 @@ def pdf_response(pdf: bytes, reference: str) -> Response:
 @limiter.limit(_public_link_limit)
 def verify_form():
     """Where an embassy types a reference."""
-    from flask import request
-
     reference = (request.args.get("reference") or "").strip()
     if reference:
         return redirect(url_for("visas.verify", reference=reference[:40]), code=303)
