@@ -2,6 +2,7 @@
 
 from eventsys.accounts.models import EventManager, User
 from eventsys.events.models import Event, EventKind, EventMode, EventStatus, ProgrammeItem
+from eventsys.invitations.models import Invitation, InvitationBatch
 from eventsys.mail.models import EmailState, OutboundEmail, WorkerHeartbeat
 from eventsys.messages.models import Audience, Mailing
 from eventsys.registration.models import (
@@ -24,7 +25,7 @@ from eventsys.speakers.models import (
 )
 
 __all__ = [
-    "Audience", "EventManager", "Mailing", "RegistrationTally", "User", "WorkerHeartbeat",
+    "Audience", "EventManager", "Invitation", "InvitationBatch", "Mailing", "RegistrationTally", "User", "WorkerHeartbeat",
     "AttendeeCategory", "EmailState", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",
     "Institution", "InvitationStatus", "OutboundEmail", "ProgrammeItem", "Question", "QuestionKind",
     "Registration", "RegistrationStatus", "ReminderRun", "Speaker", "SpeakerExpertise", "SpeakerHonour",
