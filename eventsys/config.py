@@ -65,7 +65,7 @@ def celery_settings(redis_url: str | None) -> dict:
 
 TASK_MODULES = ("eventsys.mail.tasks", "eventsys.registration.tasks", "eventsys.reminders.tasks",
                 "eventsys.speakers.tasks", "eventsys.visas.tasks",
-                "eventsys.retention.tasks")
+                "eventsys.retention.tasks", "eventsys.invitations.tasks")
 
 #: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
 WORKER_QUEUES = ("default", "mail")
@@ -78,6 +78,8 @@ BEAT_SCHEDULE = {
     "prune-registration-attempts": {"task": "eventsys.registration.prune_attempts", "schedule": 600.0},
     "erase-passport-data": {"task": "eventsys.visas.erase_due_passport_data", "schedule": 3600.0},
     "anonymise-due-events": {"task": "eventsys.retention.anonymise_due_events", "schedule": 3600.0},
+    "expire-registration-invitations": {"task": "eventsys.invitations.expire_due", "schedule": 300.0},
+    "remind-registration-invitations": {"task": "eventsys.invitations.remind_due", "schedule": 3600.0},
 }
 
 
@@ -146,6 +148,8 @@ def from_environment(instance_path: str) -> dict:
         #: requests per client address to the links the public opens from emails (confirming an address,
         #: one's registration page): a secret cannot be guessed at speed
         "PUBLIC_LINK_RATE_LIMIT": os.environ.get("PUBLIC_LINK_RATE_LIMIT") or "60 per minute",
+        #: days before an invitation to register runs out at which a pending invitee is reminded, once
+        "INVITATION_REMINDER_DAYS": int(os.environ.get("INVITATION_REMINDER_DAYS") or 3),
         #: client addresses the registration limits leave alone (the benchmark's load generator),
         #: comma-separated
         "RATELIMIT_EXEMPT_ADDRESSES": [a.strip() for a in (os.environ.get("RATELIMIT_EXEMPT_ADDRESSES") or "")

@@ -25,7 +25,8 @@ from eventsys.speakers.models import (
 )
 
 __all__ = [
-    "Audience", "EventManager", "Invitation", "InvitationBatch", "Mailing", "RegistrationTally", "User", "WorkerHeartbeat",
+    "Audience", "EventManager", "Invitation", "InvitationBatch", "Mailing", "RegistrationTally", "User",
+    "WorkerHeartbeat",
     "AttendeeCategory", "EmailState", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",
     "Institution", "InvitationStatus", "OutboundEmail", "ProgrammeItem", "Question", "QuestionKind",
     "Registration", "RegistrationStatus", "ReminderRun", "Speaker", "SpeakerExpertise", "SpeakerHonour",

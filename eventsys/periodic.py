@@ -10,6 +10,7 @@ the sweep claims outbox rows, expiry is one conditional UPDATE, anonymising clai
 import logging
 
 from eventsys.database import db
+from eventsys.invitations import services as invitations
 from eventsys.mail import outbox
 from eventsys.registration import verification
 from eventsys.reminders.services import queue_due_reminders
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 PERIODIC_WORK = {
     "eventsys.reminders.queue_due_reminders": queue_due_reminders,
     "eventsys.speakers.expire_invitations": expire_invitations,
+    # Expiry before reminders: an invitation that has just run out is not reminded.
+    "eventsys.invitations.expire_due": invitations.expire_due,
+    "eventsys.invitations.remind_due": invitations.remind_due,
     "eventsys.registration.prune_attempts": verification.prune,
     "eventsys.visas.erase_due_passport_data": erase_due_passport_data,
     # Before the sweep: the emails it cancels are then not handed to delivery.

@@ -69,7 +69,7 @@ class Invitation(db.Model):
     """One person invited to register for one event."""
 
     __table_args__ = (
-        # At most one standing invitation per person and event; answered or lapsed ones do not block a new one.
+        # One standing invitation per person and event; answered or lapsed ones do not block a new one.
         sa.Index("uq_invitation_event_id_email_key_standing", "event_id", "email_key", unique=True,
                  postgresql_where=sa.text("status IN ('pending', 'registered')"),
                  sqlite_where=sa.text("status IN ('pending', 'registered')")),
@@ -80,7 +80,8 @@ class Invitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
-    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("invitation_batch.id", ondelete="CASCADE"), index=True)
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("invitation_batch.id", ondelete="CASCADE"),
+                                          index=True)
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     #: lower-cased; the registration it leads to is bound to it
     email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX))

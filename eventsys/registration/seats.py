@@ -95,7 +95,7 @@ def _as_sent(name: str, column_type: sa.types.TypeEngine):
 
 
 def _seat_free():
-    """The SQL twin of services.has_free_seat: a seat is free (not held for an invitee), and nobody waits for it."""
+    """The SQL twin of services.has_free_seat: a seat free (not held for an invitee), nobody waiting."""
     return sa.and_(
         sa.or_(Event.capacity.is_(None), Event.confirmed_count + Event.held_count < Event.capacity),
         Event.waitlisted_count == constant(0),
