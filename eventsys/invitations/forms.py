@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from eventsys.events.manage_forms import LocalDateTimeField, _LocalTimes
 from eventsys.forms import Form
@@ -11,12 +11,14 @@ from eventsys.locales import LANGUAGES
 from eventsys.registration.models import AFFILIATION_MAX, EMAIL_MAX, NAME_MAX, AttendeeCategory
 
 
-def _category_choices():
-    return [("", _l("Let them choose"))] + [(c.value, c.label) for c in AttendeeCategory]
+def _category_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Let them choose")),
+            *(SelectChoice(category.value, category.label) for category in AttendeeCategory)]
 
 
-def _language_choices():
-    return [("", _l("The event's language"))] + list(LANGUAGES.items())
+def _language_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("The event's language")),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items())]
 
 
 class BatchOptionsForm(_LocalTimes, Form):
@@ -31,7 +33,7 @@ class BatchOptionsForm(_LocalTimes, Form):
     skips_verification = BooleanField(_l("Skip email verification"), default=True,
                                       description=_l("Invitees register at once; otherwise, on an event that "
                                                      "verifies addresses, they confirm theirs by email."))
-    deadline = LocalDateTimeField(_l("Answer by"),
+    deadline = LocalDateTimeField(_l("Answer by"), validators=[Optional()],
                                   description=_l("Blank: when registration closes, or else when the event "
                                                  "starts. Unanswered invitations then expire and release "
                                                  "their seats."))
@@ -58,10 +60,10 @@ class InviteFileForm(BatchOptionsForm):
 class InvitationActionForm(_LocalTimes, Form):
     """Resend, revoke or extend the ticked invitations."""
 
-    action = SelectField(choices=[("resend", _l("Send again")), ("revoke", _l("Revoke")),
-                                  ("extend", _l("Extend"))])
+    action = SelectField(choices=[SelectChoice("resend", _l("Send again")),
+                                  SelectChoice("revoke", _l("Revoke")), SelectChoice("extend", _l("Extend"))])
     ids = SelectMultipleField(coerce=int, validate_choice=False)
-    deadline = LocalDateTimeField(_l("New deadline"))
+    deadline = LocalDateTimeField(_l("New deadline"), validators=[Optional()])
 
 
 class DeclineForm(Form):

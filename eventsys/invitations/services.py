@@ -32,6 +32,7 @@ from eventsys.registration import services as registration
 from eventsys.registration.emails import EMAIL_TELLING_STATUS, enqueue_for_registrations
 from eventsys.registration.errors import RegistrationClosed
 from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.retention.erasers import register_eraser
 
 __all__ = ["BatchOptions", "InvitationClosed", "InviteesRefused", "decline", "default_deadline", "expire_due",
            "extend", "invite", "register_invitee", "remind_due", "resend", "revoke"]
@@ -410,3 +411,19 @@ def remind_due(now: datetime | None = None) -> int:
         db.session.rollback()
         raise
     return len(claimed)
+
+
+@register_eraser
+def erase_invitees(event_id: int) -> None:
+    """Anonymising the event: its invitations keep status, category and country, and lose who they were for.
+
+    Runs inside the anonymisation's transaction (retention/erasers.py): no commit here.
+    """
+    placeholder = sa.literal("anonymised-invitation-") + sa.cast(Invitation.id, sa.String)
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.event_id == event_id)
+        .values(name="Anonymised", affiliation="", submitted=None, email=placeholder + "@anonymised.invalid",
+                email_key=placeholder)
+        .execution_options(synchronize_session=False)
+    )
