@@ -34,7 +34,8 @@ from eventsys.registration.errors import RegistrationClosed
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.retention.erasers import register_eraser
 
-__all__ = ["BatchOptions", "InvitationClosed", "InviteesRefused", "decline", "default_deadline", "expire_due",
+__all__ = ["BatchOptions", "ChangeRefused", "InvitationClosed", "InviteesRefused", "confirm_submission",
+           "decline", "default_deadline", "ensure_answerable", "ensure_event_takes_invitees", "expire_due",
            "extend", "invite", "register_invitee", "remind_due", "resend", "revoke"]
 
 
