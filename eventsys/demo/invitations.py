@@ -1,4 +1,4 @@
-"""Invitations waiting for the demo organiser: a partner delegation invited to the Belt and Road forum.
+"""Invitations waiting for the demo organiser: a partner delegation invited to the satellites forum.
 
 Sent through the real rule (services.invite), holding a seat for each delegate, so the
 organiser's list shows pending invitations, held seats and the emails they caused. Made
@@ -13,7 +13,7 @@ from eventsys.invitations import services
 from eventsys.invitations.invitees import Invitee
 from eventsys.invitations.models import Invitation
 
-EVENT_SLUG = "belt-and-road-aerospace-education-forum"
+EVENT_SLUG = "student-micro-nano-satellites-forum"
 #: a delegation from a partner university, in the languages its members read
 DELEGATION = (
     Invitee("Ерлан Жумабеков", "zhumabekov@enu.example.kz", "L.N. Gumilyov Eurasian National University",

@@ -102,6 +102,9 @@ def invite(event_id: int, invitees: list[Invitee], options: BatchOptions, by_use
     event = db.session.get(Event, event_id)
     if event.status is EventStatus.cancelled or now >= event.ends_at:
         raise ChangeRefused({"": _("This event is over or cancelled: nobody can be invited to it.")})
+    if event.status is EventStatus.draft:
+        # The links would open a form that cannot register anyone yet.
+        raise ChangeRefused({"": _("Publish the event first: invitees could not register for a draft.")})
     deadline = options.deadline or default_deadline(event)
     _check_deadline(event, deadline, now)
     # End the reads: the checks below run under the event's lock, against what is stored now.

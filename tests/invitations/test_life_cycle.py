@@ -320,3 +320,14 @@ def test_anonymising_the_event_forgets_who_was_invited_and_keeps_the_counts(app)
     [invitation] = db.session.scalars(sa.select(Invitation)).all()
     assert invitation.name == "Anonymised" and "volkova" not in invitation.email
     assert (invitation.country, invitation.status) == ("RU", InvitationStatus.pending)
+
+
+def test_nobody_is_invited_to_a_draft_or_a_cancelled_event(app):
+    from eventsys.events.lifecycle import ChangeRefused
+    from eventsys.events.models import EventStatus
+
+    for status in (EventStatus.draft, EventStatus.cancelled):
+        event = make_event(status=status)
+        with pytest.raises(ChangeRefused):
+            services.invite(event.id, [Invitee("Guest", "guest@example.org")], services.BatchOptions())
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
