@@ -26,7 +26,8 @@ class BatchOptionsForm(_LocalTimes, Form):
 
     holds_seats = BooleanField(_l("Hold a seat for each invitee"),
                                description=_l("Set aside when sent; nobody else can take it. Invitees can "
-                                              "register even when the event is full to others."))
+                                              "register even when the event is full to others, and take "
+                                              "their seat without waiting for approval."))
     skips_approval = BooleanField(_l("Skip approval"),
                                   description=_l("On an event that approves registrations, invitees are "
                                                  "registered without waiting for it."))

@@ -298,7 +298,12 @@ def confirm_submission(invitation_id: int, now: datetime | None = None) -> Regis
 
 
 def _status_for(event: Event, invitation: Invitation) -> RegistrationStatus:
-    """The invitee's status, decided on the locked event: their held seat, else the event's rule."""
+    """The invitee's status, decided on the locked event: their held seat, else the event's rule.
+
+    A held seat is taken at once, approval or not: the organisers chose the person when
+    they set the seat aside (keeping it held through an approval would leave a seat
+    belonging to nobody's registration).
+    """
     if invitation.holds_seat:
         return RegistrationStatus.confirmed
     if event.requires_approval and not invitation.batch.skips_approval:
