@@ -65,7 +65,7 @@ def celery_settings(redis_url: str | None) -> dict:
 
 TASK_MODULES = ("eventsys.mail.tasks", "eventsys.registration.tasks", "eventsys.reminders.tasks",
                 "eventsys.speakers.tasks", "eventsys.visas.tasks",
-                "eventsys.retention.tasks")
+                "eventsys.retention.tasks", "eventsys.api.tasks")
 
 #: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
 WORKER_QUEUES = ("default", "mail")
@@ -78,6 +78,7 @@ BEAT_SCHEDULE = {
     "prune-registration-attempts": {"task": "eventsys.registration.prune_attempts", "schedule": 600.0},
     "erase-passport-data": {"task": "eventsys.visas.erase_due_passport_data", "schedule": 3600.0},
     "anonymise-due-events": {"task": "eventsys.retention.anonymise_due_events", "schedule": 3600.0},
+    "prune-idempotency-keys": {"task": "eventsys.api.prune_idempotency_keys", "schedule": 3600.0},
 }
 
 
@@ -146,6 +147,13 @@ def from_environment(instance_path: str) -> dict:
         #: requests per client address to the links the public opens from emails (confirming an address,
         #: one's registration page): a secret cannot be guessed at speed
         "PUBLIC_LINK_RATE_LIMIT": os.environ.get("PUBLIC_LINK_RATE_LIMIT") or "60 per minute",
+        #: requests one personal API token may make to the organiser API, reads (GET) and writes apart;
+        #: past either the answer is 429 with Retry-After (eventsys/api/rate_limits.py)
+        "ORGANISER_API_READ_LIMIT": os.environ.get("ORGANISER_API_READ_LIMIT") or "600 per minute",
+        "ORGANISER_API_WRITE_LIMIT": os.environ.get("ORGANISER_API_WRITE_LIMIT") or "120 per minute",
+        #: seconds a write repeated with an Idempotency-Key waits for the first one to finish, before
+        #: answering 409 (eventsys/api/idempotency.py)
+        "API_IDEMPOTENCY_WAIT_SECONDS": float(os.environ.get("API_IDEMPOTENCY_WAIT_SECONDS") or 5),
         #: client addresses the registration limits leave alone (the benchmark's load generator),
         #: comma-separated
         "RATELIMIT_EXEMPT_ADDRESSES": [a.strip() for a in (os.environ.get("RATELIMIT_EXEMPT_ADDRESSES") or "")
