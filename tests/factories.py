@@ -122,10 +122,10 @@ def bulk_registrations(event: Event, count: int, **overrides) -> None:
     from eventsys.registration.mailboxes import mailbox_key
     from eventsys.registration.models import AttendeeCategory, Registration, RegistrationStatus
 
-    now = utcnow()
+    now, batch = utcnow(), next(_numbers)
     rows = []
     for number in range(count):
-        email = f"bulk{number}.{event.id}@example.org"
+        email = f"bulk{batch}-{number}.{event.id}@example.org"
         rows.append(dict(event_id=event.id, name=f"Attendee {number:05d}", email=email,
                          email_key=mailbox_key(email), affiliation="", country="RU",
                          category=AttendeeCategory.student, answers={}, status=RegistrationStatus.confirmed,
