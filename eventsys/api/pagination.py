@@ -49,7 +49,8 @@ def limit_field() -> fields.Integer:
 def after_field() -> fields.String:
     """The `after` query parameter: the cursor from a `next` link."""
     return fields.String(load_default=None, validate=validate.Length(max=CURSOR_MAX), metadata={
-        "description": "Where the page starts: copied from the `next` link of the page before; opaque"})
+        "description": "Where the page starts: copied from the `next` link of the page before; opaque",
+        "pattern": "^[A-Za-z0-9_-]*$"})
 
 
 def page_schema(item_schema: type, name: str) -> type:
