@@ -60,7 +60,8 @@ def test_the_page_shows_when_and_from_where_a_token_was_last_used(app, client):
     assert "Not yet" in client.get(PAGE).get_data(as_text=True)
 
     api = app.test_client()
-    answer = api.get("/api/v1/manage/events", headers=bearer(text), environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    answer = api.get("/api/v1/manage/events", headers=bearer(text),
+                     environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert answer.status_code == 200
     page = client.get(PAGE).get_data(as_text=True)
     assert "from 203.0.113.7" in page

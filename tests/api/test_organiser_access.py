@@ -33,10 +33,11 @@ def test_every_route_refuses_the_wrong_tokens_and_serves_its_organiser(app, rule
     assert nothing.status_code == 401
     assert nothing.headers["WWW-Authenticate"] == 'Bearer realm="eventsys"'
     assert list(nothing.json["errors"]) == ["authorization"]
-    for token in ("esk_nottoken", "esk_abcdefgh_" + "A" * 43, expired_token(organiser), revoked_token(organiser)):
+    unknown = "esk_abcdefgh_" + "A" * 43
+    for token in ("esk_nottoken", unknown, expired_token(organiser), revoked_token(organiser)):
         refused = call(client, method, url, token)
         assert refused.status_code == 401, token
-        assert refused.headers["WWW-Authenticate"].startswith('Bearer realm="eventsys", error="invalid_token"')
+        assert refused.headers["WWW-Authenticate"] == 'Bearer realm="eventsys", error="invalid_token"'
     assert call(client, method, url, Authorization="Basic dXNlcjpwYXNz").status_code == 401
 
     reader = make_token(organiser, "read")

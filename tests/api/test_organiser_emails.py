@@ -34,7 +34,8 @@ def test_the_events_emails_are_listed_newest_first_by_state_and_a_failed_one_is_
     failed.state, failed.last_error = EmailState.failed, "550 mailbox unavailable"
     db.session.commit()
     only_failed = call(client, "GET", f"{_emails(event)}?state=failed", token).json
-    assert [(e["id"], e["last_error"]) for e in only_failed["items"]] == [(failed.id, "550 mailbox unavailable")]
+    assert [(e["id"], e["last_error"]) for e in only_failed["items"]] == [
+        (failed.id, "550 mailbox unavailable")]
     paged = call(client, "GET", f"{_emails(event)}?limit=1", token).json
     assert len(paged["items"]) == 1 and paged["next"]
 

@@ -1,4 +1,4 @@
-"""A write repeated with its Idempotency-Key runs once: the first answer comes back and nothing is done twice."""
+"""A write repeated with its Idempotency-Key runs once: the first answer comes back, nothing is done twice."""
 
 import threading
 import time

@@ -1,4 +1,4 @@
-"""A script works an event's registrations: the list with the workspace's filters, and every organiser action."""
+"""A script works an event's registrations: the workspace list's filters, and every organiser action."""
 
 from datetime import timedelta
 
@@ -7,7 +7,14 @@ from eventsys.registration import services
 from eventsys.registration.models import QuestionKind, Registration, RegistrationStatus
 from tests.api.organiser import call
 from tests.conftest import both_databases
-from tests.factories import add_question, applicant, bulk_registrations, make_event, make_organiser, make_token
+from tests.factories import (
+    add_question,
+    applicant,
+    bulk_registrations,
+    make_event,
+    make_organiser,
+    make_token,
+)
 
 
 def _base(event) -> str:
@@ -83,8 +90,8 @@ def test_an_organiser_adds_someone_who_then_holds_a_seat_or_waits(app, client):
             "answers": {str(diet.id): "Vegetarian"}, "locale": "ru"}
     added = call(client, "POST", _base(event), token, body)
     assert added.status_code == 201, added.json
-    assert (added.json["status"], added.json["email"], added.json["locale"]) == ("confirmed", "anna@example.org",
-                                                                                 "ru")
+    assert (added.json["status"], added.json["email"]) == ("confirmed", "anna@example.org")
+    assert added.json["locale"] == "ru"
     assert added.json["answers"] == {str(diet.id): "Vegetarian"}
     assert added.headers["Location"].endswith(f"{_base(event)}/{added.json['id']}")
 
@@ -94,8 +101,8 @@ def test_an_organiser_adds_someone_who_then_holds_a_seat_or_waits(app, client):
 
     twice = call(client, "POST", _base(event), token, body)
     assert twice.status_code == 409 and list(twice.json["errors"]) == ["email"]
-    invalid = call(client, "POST", _base(event), token, body | {"email": "not an address", "country": "Narnia",
-                                                              "answers": {"999": "?"}})
+    wrong = {"email": "not an address", "country": "Narnia", "answers": {"999": "?"}}
+    invalid = call(client, "POST", _base(event), token, body | wrong)
     assert invalid.status_code == 422
     assert {"email", "country"} <= set(invalid.json["errors"])
 
@@ -109,7 +116,7 @@ def test_an_event_that_does_not_take_registrations_refuses_additions(app, client
 
 
 @both_databases
-def test_cancelling_frees_the_seat_for_the_first_waiting_and_promoting_and_approving_follow_the_rules(app, client):
+def test_cancelling_seats_the_first_waiting_and_promoting_and_approving_follow_the_rules(app, client):
     event = make_event(capacity=1)
     seated = services.register(event, applicant(1))
     first_waiting = services.register(event, applicant(2))
