@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from marshmallow import fields, validate
 
 from eventsys.api.schemas import ONE_LINE
+from eventsys.countries import is_country
 from eventsys.textrules import text_problem
 
 #: multi-line text: no control characters but tab and line breaks
@@ -64,6 +65,21 @@ class Moment(fields.AwareDateTime):
             raise ma.ValidationError(_("Give a time between the years %(first)s and %(last)s.",
                                        first=YEARS[0], last=YEARS[1]))
         return moment
+
+
+class Country(fields.String):
+    """A country by its ISO 3166-1 alpha-2 code, in either case; read in upper case."""
+
+    def __init__(self, **kwargs):
+        metadata = {"description": "ISO 3166-1 alpha-2, such as RU", "pattern": "^[A-Za-z]{2}$",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if not is_country(code):
+            raise ma.ValidationError(_("Choose a country from the list (ISO 3166 code such as RU or CN)."))
+        return code
 
 
 def whole_number(low: int, high: int, **kwargs) -> fields.Integer:

@@ -12,7 +12,7 @@ from marshmallow import fields
 from eventsys.api import pagination
 from eventsys.api.organiser import organiser_blueprint
 from eventsys.api.organiser.docs import reads, writes
-from eventsys.api.organiser.fields import Line, all_optional
+from eventsys.api.organiser.fields import Country, Line, all_optional
 from eventsys.api.organiser.refusals import conflict, refuse
 from eventsys.api.schemas import Strict
 from eventsys.database import db
@@ -21,12 +21,11 @@ from eventsys.speakers.models import Institution
 
 blp = organiser_blueprint("organiser_institutions", __name__, "The office's institutions")
 
-COUNTRY = {"description": "ISO 3166-1 alpha-2, e.g. RU", "minLength": 2, "maxLength": 2}
 
 
 class InstitutionChangeSchema(Strict):
     name = Line(300, required=True)
-    country = fields.String(required=True, metadata=COUNTRY)
+    country = Country(required=True)
     city = Line(120, load_default="")
     website = Line(300, load_default="", metadata={"description": "Starting with https:// or http://"})
     partner = fields.Boolean(load_default=False, metadata={
@@ -53,7 +52,7 @@ InstitutionPageSchema = pagination.page_schema(InstitutionRecordSchema, "Institu
 
 class InstitutionListQuerySchema(Strict):
     partners_only = fields.Boolean(load_default=False)
-    country = fields.String(metadata=COUNTRY)
+    country = Country()
     limit = pagination.limit_field()
     after = pagination.after_field()
 
@@ -87,7 +86,7 @@ def _details(values: dict) -> records.InstitutionDetails:
 def list_institutions(query):
     """Institutions by name, partners only or of one country when asked, with their speaker counts."""
     filters = directory.InstitutionFilters(partners_only=query["partners_only"],
-                                           country=query.get("country", "").strip().upper())
+                                           country=query.get("country", ""))
     after = pagination.after_key(query["after"], KEYSET.shape)
     page = pagination.page_of_query(directory.institutions_matching(filters), KEYSET, after, query["limit"],
                                     scalars=False)

@@ -10,16 +10,15 @@ under the event's lock like every change of a seat.
 
 from flask import url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from eventsys.api import pagination
 from eventsys.api.auth import managed_event
 from eventsys.api.organiser import organiser_blueprint
 from eventsys.api.organiser.docs import reads, writes
-from eventsys.api.organiser.fields import Line, Moment
+from eventsys.api.organiser.fields import Country, Line, Moment
 from eventsys.api.organiser.refusals import conflict, refuse
 from eventsys.api.schemas import ANSWER_SHAPES, ONE_LINE, Strict
-from eventsys.countries import is_country
 from eventsys.locales import supported_locale
 from eventsys.registration import checkin, handling, listing, services
 from eventsys.registration.errors import RegistrationError
@@ -39,16 +38,11 @@ blp = organiser_blueprint("organiser_registrations", __name__, "An event's regis
 COUNTRY_DOC = {"description": "ISO 3166-1 alpha-2, e.g. RU", "minLength": 2, "maxLength": 2}
 
 
-def _known_country(code: str) -> None:
-    if not is_country(code.strip().upper()):
-        raise ValidationError(_("Choose a country from the list (ISO 3166 code such as RU or CN)."))
-
-
 class RegistrationListQuerySchema(Strict):
     q = Line(SEARCH_MAX, metadata={"description": "Part of the name, email or affiliation, any case"})
     status = fields.Enum(RegistrationStatus, by_value=True)
     category = fields.Enum(AttendeeCategory, by_value=True)
-    country = fields.String(validate=_known_country, metadata=COUNTRY_DOC)
+    country = Country()
     checked_in = fields.Boolean(load_default=None, metadata={"description": "true: arrived; false: not yet"})
     registered_from = Moment(metadata={"description": "Registered at or after this time"})
     registered_until = Moment(metadata={"description": "Registered before this time"})
@@ -127,7 +121,7 @@ def list_registrations(query, event_id: int):
     event = managed_event()
     wanted = listing.ListQuery(
         q=query.get("q", ""), status=query.get("status"), category=query.get("category"),
-        country=query.get("country", "").strip().upper() or None, checked_in=query["checked_in"],
+        country=query.get("country"), checked_in=query["checked_in"],
         registered_from=query.get("registered_from"), registered_until=query.get("registered_until"),
         zone=event.timezone, sort=query["sort"],
     )

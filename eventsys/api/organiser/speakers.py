@@ -13,7 +13,7 @@ from marshmallow import fields, validate
 from eventsys.api import pagination
 from eventsys.api.organiser import organiser_blueprint
 from eventsys.api.organiser.docs import reads, writes
-from eventsys.api.organiser.fields import Line, Text, all_optional
+from eventsys.api.organiser.fields import Country, Line, Text, all_optional
 from eventsys.api.organiser.refusals import conflict, refuse
 from eventsys.api.schemas import Strict
 from eventsys.speakers import directory, records
@@ -23,14 +23,13 @@ blp = organiser_blueprint("organiser_speakers", __name__, "The office's speaker 
 
 #: honours or fields of expertise one speaker may list
 TAGS_MAX = 50
-COUNTRY = {"description": "ISO 3166-1 alpha-2, e.g. RU", "minLength": 2, "maxLength": 2}
 
 
 class SpeakerChangeSchema(Strict):
     """A speaker's record as the organiser describes it; the rules are speakers/records.py's."""
 
     name = Line(200, required=True)
-    country = fields.String(required=True, metadata={**COUNTRY, "description": "Where the speaker works"})
+    country = Country(required=True, metadata={"description": "Where the speaker works, ISO 3166-1 alpha-2"})
     title = Line(100, load_default="", metadata={"description": "As the speaker uses it: Prof., Academician"})
     email = Line(254, load_default=None, allow_none=True, metadata={
         "description": "Needed to invite the speaker; two speakers cannot share one"})
@@ -79,7 +78,7 @@ SpeakerPageSchema = pagination.page_schema(SpeakerListItemSchema, "SpeakerPageSc
 
 class SpeakerListQuerySchema(Strict):
     q = Line(200, metadata={"description": "Part of the name or email, any case"})
-    country = fields.String(metadata=COUNTRY)
+    country = Country()
     institution_id = fields.Integer(strict=False, validate=validate.Range(1, 2**31 - 1))
     honour = Line(records.TAG_MAX)
     expertise = Line(records.TAG_MAX)
@@ -116,7 +115,7 @@ def refuse_unknown():
 def list_speakers(query):
     """Speakers by name, searched and filtered as in the directory."""
     filters = directory.SpeakerFilters(
-        text=query.get("q", ""), country=query.get("country", "").strip().upper(),
+        text=query.get("q", ""), country=query.get("country", ""),
         institution_id=query.get("institution_id"), honour=query.get("honour", ""),
         expertise=query.get("expertise", ""), partners_only=query["partners_only"])
     keyset = pagination.Keyset(columns=directory.speaker_order(), shape=(str, int))
