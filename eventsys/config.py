@@ -82,6 +82,18 @@ BEAT_SCHEDULE = {
 }
 
 
+#: the OpenAPI document's introduction
+API_DESCRIPTION = (
+    "Upcoming events and registration, for anyone (/api/v1/events). The organiser API "
+    "(/api/v1/manage/) does what the organisers' workspace does, with a personal API token made on "
+    "the account page and sent as `Authorization: Bearer esk_…`; it acts as its organiser. Errors are "
+    '`{"errors": {field: [messages]}}`. Lists are keyset pages: `{"items": [...], "next": URL or null}`, '
+    "with the same URL in a `Link` header. Writes take an `Idempotency-Key`: repeated within 24 hours, "
+    "the first answer comes back and nothing runs twice. Past a rate limit the answer is 429 with "
+    "`Retry-After`."
+)
+
+
 def from_environment(instance_path: str) -> dict:
     """Every setting eventsys reads, by the environment variable named like it."""
     redis_url = os.environ.get("REDIS_URL") or None
@@ -129,6 +141,7 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {"info": {"description": API_DESCRIPTION}},
         #: the languages of pages and emails (eventsys/locales.py); the first is the fallback
         "SUPPORTED_LOCALES": ["en", "zh", "ru"],
         #: sign-in attempts allowed per address; the counters live in Redis when there is one,

@@ -99,3 +99,32 @@ def test_a_tokens_rate_limit_answers_429_with_retry_after(app, client):
     body = {"name": "Harbin Institute of Technology", "country": "CN"}
     assert call(client, "POST", "/api/v1/manage/institutions", token, body).status_code == 201
     assert call(client, "POST", "/api/v1/manage/institutions", token, body).status_code == 429
+
+
+def _operation(spec: dict, rule: str, method: str) -> dict:
+    path = rule
+    for part in rule.split("/"):
+        if part.startswith("<int:"):
+            path = path.replace(part, "{" + part[5:-1] + "}")
+    return spec["paths"][path][method.lower()]
+
+
+@pytest.mark.parametrize(("rule", "method"), ROUTES)
+def test_every_route_names_the_field_it_cannot_take(app, client, rule, method):
+    """422 with the field named: a list's limit, a body's unknown field, a write's malformed key."""
+    world = build_world()
+    url = url_of(rule, world.ids)
+    token = make_token(db.session.get(User, world.ids["user_id"]))
+    operation = _operation(client.get("/api/v1/openapi.json").json, rule, method)
+    names = {parameter["name"] for parameter in operation.get("parameters", [])}
+    if "limit" in names:
+        refused = call(client, method, f"{url}?limit=0", token)
+        assert refused.status_code == 422 and list(refused.json["errors"]) == ["limit"]
+    if "requestBody" in operation:
+        refused = call(client, method, url, token, {"colour": "blue"})
+        assert refused.status_code == 422 and "colour" in refused.json["errors"], refused.json
+    if method in WRITES:
+        refused = call(client, method, url, token, {}, **{"Idempotency-Key": "two words"})
+        assert refused.status_code == 422 and list(refused.json["errors"]) == ["idempotency_key"]
+    if not ({"limit"} & names or "requestBody" in operation or method in WRITES):
+        assert method == "GET" and rule.endswith("_id>")  # one thing by its id: only the id can be wrong
