@@ -34,7 +34,7 @@ from eventsys.registration.models import (
 
 blp = organiser_blueprint("organiser_registrations", __name__, "An event's registrations")
 
-#: a country as the API names it: ISO 3166-1 alpha-2, documented with every code
+#: the country of someone added, as given: the registration rules check the code, as for the public
 COUNTRY_DOC = {"description": "ISO 3166-1 alpha-2, e.g. RU", "minLength": 2, "maxLength": 2}
 
 
