@@ -1,6 +1,8 @@
 """Every model of every domain, imported in one place for create_app() and Alembic."""
 
 from eventsys.accounts.models import EventManager, User
+from eventsys.api.models import IdempotentRequest
+from eventsys.apitokens.models import ApiToken, TokenScope
 from eventsys.events.models import Event, EventKind, EventMode, EventStatus, ProgrammeItem
 from eventsys.invitations.models import Invitation, InvitationBatch
 from eventsys.mail.models import EmailState, OutboundEmail, WorkerHeartbeat
@@ -25,6 +27,7 @@ from eventsys.speakers.models import (
 )
 
 __all__ = [
+    "ApiToken", "IdempotentRequest", "TokenScope",
     "Audience", "EventManager", "Invitation", "InvitationBatch", "Mailing", "RegistrationTally", "User",
     "WorkerHeartbeat",
     "AttendeeCategory", "EmailState", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",

@@ -4,11 +4,12 @@ With Redis, beat runs each piece as a task of its own on its own schedule
 (`config.BEAT_SCHEDULE`). Without a broker there is no beat, so `run_periodic_work`
 runs the same service functions one after another. Each piece is safe to run
 again at any time and beside another scheduler: reminders claim their run row,
-the sweep claims outbox rows, expiry is one conditional UPDATE, anonymising claims the event's row.
+the sweep claims outbox rows, expiry and pruning are one statement each, anonymising claims the event's row.
 """
 
 import logging
 
+from eventsys.api import idempotency
 from eventsys.database import db
 from eventsys.invitations import services as invitations
 from eventsys.mail import outbox
@@ -29,6 +30,7 @@ PERIODIC_WORK = {
     "eventsys.invitations.expire_due": invitations.expire_due,
     "eventsys.invitations.remind_due": invitations.remind_due,
     "eventsys.registration.prune_attempts": verification.prune,
+    "eventsys.api.prune_idempotency_keys": idempotency.prune,
     "eventsys.visas.erase_due_passport_data": erase_due_passport_data,
     # Before the sweep: the emails it cancels are then not handed to delivery.
     "eventsys.retention.anonymise_due_events": anonymise_due_events,

@@ -78,6 +78,7 @@ def register_web(app: Flask) -> None:
     app.after_request(_protective_headers)
 
     from eventsys.accounts.views import bp as accounts_bp
+    from eventsys.apitokens.views import bp as apitokens_bp
     from eventsys.events.views import bp as events_bp
     from eventsys.invitations.views import bp as invitations_bp
     from eventsys.language_switch import bp as language_bp
@@ -90,6 +91,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(speakers_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(apitokens_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(language_bp)
     app.register_blueprint(visas_bp)

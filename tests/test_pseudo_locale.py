@@ -252,7 +252,7 @@ def test_every_email_is_marked_for_translation(pseudo_app):
 
 def _workspace_pages(app, world) -> list[str]:
     """Every workspace page a GET shows, filled with the world's objects, and the account's pages."""
-    paths = ["/account/password", "/account/language"]
+    paths = ["/account/password", "/account/language", "/account/api-tokens"]
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/manage/") and "GET" in rule.methods:
             path = rule.rule

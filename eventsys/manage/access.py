@@ -56,7 +56,7 @@ EVENT_PARTS = {
 _ID_LIMIT = 2**31
 
 
-def _require_parts_of(event_id: int, view_args: dict) -> None:
+def require_parts_of(event_id: int, view_args: dict) -> None:
     """404 unless every other id in the URL names something of this event.
 
     Checked here, once for every route, so that another event's id answers as an
@@ -101,7 +101,7 @@ def _require_access():
             abort(404)
         if not may_manage(current_user, event.id):
             abort(403)
-        _require_parts_of(event.id, request.view_args)
+        require_parts_of(event.id, request.view_args)
         g.managed_event = event
         return None
     abort(403)
