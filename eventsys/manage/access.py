@@ -12,6 +12,7 @@ from eventsys.accounts.services import may_manage
 from eventsys.database import db
 from eventsys.events.models import Event, ProgrammeItem
 from eventsys.extensions import login_manager
+from eventsys.invitations.models import Invitation
 from eventsys.mail.models import OutboundEmail
 from eventsys.manage import bp
 from eventsys.registration.models import Question, Registration
@@ -51,6 +52,7 @@ EVENT_PARTS = {
     "email_id": (OutboundEmail.id, OutboundEmail.event_id),
     "user_id": (EventManager.user_id, EventManager.event_id),
     "letter_id": (VisaLetter.id, VisaLetter.event_id),
+    "invitation_id": (Invitation.id, Invitation.event_id),
 }
 #: ids at or past this cannot exist (INTEGER columns); PostgreSQL would refuse to compare them
 _ID_LIMIT = 2**31

@@ -39,14 +39,15 @@ def blueprints() -> list[Blueprint]:
         emails,
         events,
         institutions,
+        invitations,
         programme,
         questions,
         registrations,
         speakers,
     )
 
-    return [events.blp, programme.blp, questions.blp, registrations.blp, emails.blp, speakers.blp,
-            institutions.blp]
+    return [events.blp, programme.blp, questions.blp, registrations.blp, invitations.blp, emails.blp,
+            speakers.blp, institutions.blp]
 
 
 def register(api: Api) -> None:
