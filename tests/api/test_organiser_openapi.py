@@ -64,9 +64,9 @@ def test_every_organiser_operation_documents_its_token_and_errors(client):
             assert {"403", "409", "422"} <= set(responses), f"{method} {path}"
             assert "Idempotency-Key" in [p["name"] for p in operation["parameters"]], f"{method} {path}"
             if method != "delete":
-                actions = ("/publish", "/cancel", "/approve", "/promote", "/check-in", "/resend")
+                actions = ("/publish", "/cancel", "/approve", "/promote", "/check-in", "/resend", "/revoke")
                 assert "requestBody" in operation or path.endswith(actions), path
-        if method == "get" and path.endswith(("events", "programme", "questions", "registrations", "emails",
+        if method == "get" and path.endswith(("events", "programme", "questions", "registrations", "invitations", "emails",
                                               "speakers", "institutions")):
             schema = responses["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
             assert set(spec["components"]["schemas"][schema]["properties"]) == {"items", "next"}
