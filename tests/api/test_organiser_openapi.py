@@ -66,8 +66,9 @@ def test_every_organiser_operation_documents_its_token_and_errors(client):
             if method != "delete":
                 actions = ("/publish", "/cancel", "/approve", "/promote", "/check-in", "/resend", "/revoke")
                 assert "requestBody" in operation or path.endswith(actions), path
-        if method == "get" and path.endswith(("events", "programme", "questions", "registrations", "invitations",
-                                              "emails", "speakers", "institutions")):
+        lists = ("events", "programme", "questions", "registrations", "invitations", "emails", "speakers",
+                 "institutions")
+        if method == "get" and path.endswith(lists):
             schema = responses["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
             assert set(spec["components"]["schemas"][schema]["properties"]) == {"items", "next"}
             assert "Link" in responses["200"]["headers"]
