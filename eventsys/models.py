@@ -13,6 +13,7 @@ from eventsys.registration.models import (
     RegistrationTally,
 )
 from eventsys.reminders.models import ReminderRun
+from eventsys.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from eventsys.speakers.models import (
     Engagement,
     Institution,
@@ -28,5 +29,5 @@ __all__ = [
     "AttendeeCategory", "EmailState", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",
     "Institution", "InvitationStatus", "OutboundEmail", "ProgrammeItem", "Question", "QuestionKind",
     "Registration", "RegistrationStatus", "ReminderRun", "Speaker", "SpeakerExpertise", "SpeakerHonour",
-    "SpeakerRole",
+    "SpeakerRole", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookMessage",
 ]
