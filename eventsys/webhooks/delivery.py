@@ -9,8 +9,10 @@ next due time, the endpoint's state, and the owner's email when it is turned off
 
 2xx delivers. 410 Gone turns the endpoint off at once. Anything else (another
 status, a timeout, a refused address) is tried again after growing delays, until
-three days after the message: the last try falls on that mark. An endpoint that
-has not succeeded for three days in a row is turned off and its owner told.
+three days after the first attempt: the last try falls on that mark. An endpoint
+that has not succeeded for three days in a row is turned off and its owner told;
+a message failing alone meets that mark with its last try, since the endpoint's
+failing streak began no later than that message's first attempt.
 """
 
 import json
@@ -39,7 +41,7 @@ from eventsys.webhooks.models import (
 #: the wait after the n-th failed attempt (the last one repeats), as Svix spaces them
 RETRY_DELAYS = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
                 timedelta(hours=5), timedelta(hours=10))
-#: a message is tried until this long after it was written
+#: a delivery is tried until this long after its first attempt
 GIVE_UP_AFTER = timedelta(days=3)
 #: an endpoint with no success for this long is turned off
 DISABLE_AFTER = timedelta(days=3)
@@ -178,7 +180,7 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[tuple[int, da
 
 
 def _after_failure(session: Session, delivery: WebhookDelivery, endpoint: WebhookEndpoint,
-                   message: WebhookMessage, answer: Answer, now: datetime) -> dict:
+                   answer: Answer, now: datetime) -> dict:
     """What a failed attempt changes: the delivery's next try or its end, and the endpoint's state."""
     if answer.status_code == 410:
         disabling.turn_off(session, endpoint.id, DisabledReason.gone, now)
@@ -187,14 +189,14 @@ def _after_failure(session: Session, delivery: WebhookDelivery, endpoint: Webhoo
                     .values(failing_since=sa.func.coalesce(WebhookEndpoint.failing_since, now)))
     disabling.turn_off(session, endpoint.id, DisabledReason.failing, now,
                        only_if=WebhookEndpoint.failing_since <= now - DISABLE_AFTER)
-    deadline = message.created_at + GIVE_UP_AFTER
+    deadline = delivery.give_up_at or now + GIVE_UP_AFTER
     if now >= deadline:
         return {"state": DeliveryState.failed}
-    return {"next_attempt_at": min(now + retry_delay(delivery.attempts + 1), deadline)}
+    return {"next_attempt_at": min(now + retry_delay(delivery.attempts + 1), deadline), "give_up_at": deadline}
 
 
-def _record(session: Session, delivery: WebhookDelivery, endpoint: WebhookEndpoint, message: WebhookMessage,
-            answer: Answer, now: datetime) -> None:
+def _record(session: Session, delivery: WebhookDelivery, endpoint: WebhookEndpoint, answer: Answer,
+            now: datetime) -> None:
     number = delivery.attempts + 1
     session.add(WebhookAttempt(delivery_id=delivery.id, endpoint_id=endpoint.id, number=number, attempted_at=now,
                                status_code=answer.status_code, duration_ms=answer.duration_ms,
@@ -204,7 +206,7 @@ def _record(session: Session, delivery: WebhookDelivery, endpoint: WebhookEndpoi
         session.execute(sa.update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint.id)
                         .values(failing_since=None))
     else:
-        changes = _after_failure(session, delivery, endpoint, message, answer, now)
+        changes = _after_failure(session, delivery, endpoint, answer, now)
     values = {"attempts": number, "last_status_code": answer.status_code, "last_attempt_at": now,
               "next_attempt_at": now, **changes}
     session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.id == delivery.id).values(values)
@@ -227,5 +229,5 @@ def deliver(delivery_id: int, now: datetime | None = None, claimed_until: dateti
         event = session.get(Event, message.event_id) if message.event_id is not None else None
         session.commit()  # nothing held open while the receiver is called
         answer = post(endpoint, message, event, now)
-        _record(session, delivery, endpoint, message, answer, now)
+        _record(session, delivery, endpoint, answer, now)
         return True

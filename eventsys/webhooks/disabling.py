@@ -26,7 +26,7 @@ def turn_off(session: Session, endpoint_id: int, reason: DisabledReason, now: da
         sa.update(WebhookEndpoint).where(*condition)
         .values(enabled=False, disabled_reason=reason, disabled_at=now)
         .returning(WebhookEndpoint)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, populate_existing=True)
     ).first()
     if turned is None:
         return False

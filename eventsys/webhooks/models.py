@@ -133,6 +133,8 @@ class WebhookDelivery(db.Model):
     #: the HTTP status of the last answer; None when there was none (timeout, refused address…)
     last_status_code: Mapped[int | None]
     last_attempt_at: Mapped[datetime | None]
+    #: three days after the first attempt: the last try is due then, and a failure then is the end
+    give_up_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     message: Mapped[WebhookMessage] = relationship()
