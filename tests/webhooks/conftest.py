@@ -17,8 +17,8 @@ def receivers():
     """Make receivers answering as scripted: receivers(500, 500, 200); all stopped after the test."""
     made = []
 
-    def make(*answers: int, body: bytes = b"thanks") -> Receiver:
-        receiver = Receiver(*answers, body=body).start()
+    def make(*answers: int, body: bytes = b"thanks", delay: float = 0.0) -> Receiver:
+        receiver = Receiver(*answers, body=body, delay=delay).start()
         made.append(receiver)
         return receiver
 

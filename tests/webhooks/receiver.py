@@ -1,6 +1,7 @@
 """A real webhook receiver for tests: an HTTP server on loopback that answers as scripted and keeps what came."""
 
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -17,9 +18,11 @@ class Received:
 class Receiver:
     """Answers each POST with the next status of `answers` (the last one again once they run out)."""
 
-    def __init__(self, *answers: int, body: bytes = b"thanks"):
+    def __init__(self, *answers: int, body: bytes = b"thanks", delay: float = 0.0):
         self.answers = list(answers) or [200]
         self.body = body
+        #: seconds to wait before answering (a slow receiver)
+        self.delay = delay
         self.received: list[Received] = []
         self._lock = threading.Lock()
         receiver = self
@@ -31,6 +34,7 @@ class Receiver:
                 with receiver._lock:
                     receiver.received.append(Received(self.path, dict(self.headers.items()), data))
                     status = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
+                time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("content-type", "text/plain")
                 self.send_header("content-length", str(len(receiver.body)))
