@@ -13,7 +13,6 @@ from eventsys.registration.models import (
     RegistrationTally,
 )
 from eventsys.reminders.models import ReminderRun
-from eventsys.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from eventsys.speakers.models import (
     Engagement,
     Institution,
@@ -23,6 +22,7 @@ from eventsys.speakers.models import (
     SpeakerHonour,
     SpeakerRole,
 )
+from eventsys.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "Audience", "EventManager", "Mailing", "RegistrationTally", "User", "WorkerHeartbeat",

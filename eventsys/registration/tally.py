@@ -27,7 +27,7 @@ def count_new(registered, dialect: str = "postgresql"):
     # A constant written out, not a parameter: the seat statement must stay short (seats.constant).
     source = sa.select(registered.c.event_id, registered.c.status, registered.c.country,
                        sa.literal_column("1", sa.Integer))
-    if dialect == "sqlite":  # it cannot parse ON CONFLICT after a SELECT without WHERE (a join's ON, it thinks)
+    if dialect == "sqlite":  # it cannot parse ON CONFLICT after a SELECT without WHERE (it reads a join's ON)
         source = source.where(sa.true())
     insert = _upsert(dialect).from_select([*_KEY, "count"], source)
     return insert.on_conflict_do_update(

@@ -89,7 +89,8 @@ def payload(message: WebhookMessage, event: Event | None) -> str:
 def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     """The current secret, and the one before it while the rotation's grace lasts."""
     secrets = [signing.unseal(endpoint.secret)]
-    if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
+    grace = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and grace and grace > now:
         secrets.append(signing.unseal(endpoint.previous_secret))
     return secrets
 
@@ -147,7 +148,8 @@ def _claim(session: Session, delivery_id: int, now: datetime,
         ours = sa.and_(WebhookDelivery.next_attempt_at <= now,
                        WebhookDelivery.endpoint_id.in_(sa.select(WebhookEndpoint.id).where(WebhookEndpoint.enabled)))
     else:
-        ours = sa.and_(WebhookDelivery.next_attempt_at == claimed_until, WebhookDelivery.next_attempt_at > now)
+        ours = sa.and_(WebhookDelivery.next_attempt_at == claimed_until,
+                       WebhookDelivery.next_attempt_at > now)
     claimed = session.scalars(
         sa.update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery_id, WebhookDelivery.state == DeliveryState.pending, ours)
@@ -192,13 +194,15 @@ def _after_failure(session: Session, delivery: WebhookDelivery, endpoint: Webhoo
     deadline = delivery.give_up_at or now + GIVE_UP_AFTER
     if now >= deadline:
         return {"state": DeliveryState.failed}
-    return {"next_attempt_at": min(now + retry_delay(delivery.attempts + 1), deadline), "give_up_at": deadline}
+    next_attempt_at = min(now + retry_delay(delivery.attempts + 1), deadline)
+    return {"next_attempt_at": next_attempt_at, "give_up_at": deadline}
 
 
 def _record(session: Session, delivery: WebhookDelivery, endpoint: WebhookEndpoint, answer: Answer,
             now: datetime) -> None:
     number = delivery.attempts + 1
-    session.add(WebhookAttempt(delivery_id=delivery.id, endpoint_id=endpoint.id, number=number, attempted_at=now,
+    session.add(WebhookAttempt(delivery_id=delivery.id, endpoint_id=endpoint.id, number=number,
+                               attempted_at=now,
                                status_code=answer.status_code, duration_ms=answer.duration_ms,
                                response_excerpt=answer.excerpt, succeeded=answer.succeeded))
     if answer.succeeded:

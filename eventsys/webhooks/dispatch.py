@@ -60,7 +60,7 @@ def flush() -> None:
 
 
 def start(deliveries: list[tuple[int, datetime | None]], now: datetime | None = None) -> None:
-    """Attempt these deliveries (each id with its sweep's claim, or None): as tasks, or here without a broker."""
+    """Attempt these deliveries (each id with its sweep claim, or None): as tasks, or here without broker."""
     celery_app = _celery()
     for delivery_id, claimed_until in deliveries:
         try:
@@ -84,7 +84,8 @@ def prune(now: datetime) -> int:
     """Forget messages (with their deliveries and log) older than WEBHOOK_LOG_DAYS."""
     cutoff = now - timedelta(days=current_app.config["WEBHOOK_LOG_DAYS"])
     with Session(db.engine) as session:
-        deleted = session.execute(sa.delete(WebhookMessage).where(WebhookMessage.created_at < cutoff)).rowcount
+        deleted = session.execute(
+            sa.delete(WebhookMessage).where(WebhookMessage.created_at < cutoff)).rowcount
         session.commit()
     return deleted
 

@@ -89,7 +89,7 @@ def emit_registrations(type: str, event, registrations) -> None:
 
 
 def emit_engagement(type: str, engagement) -> None:
-    """A message about a speaker's engagement (speaker.invitation_answered): its ids and invitation's state."""
+    """A message about a speaker's engagement (speaker.invitation_answered): ids, the invitation's state."""
     emit(type, engagement.event_id, {"engagement": {
         "id": engagement.id, "speaker_id": engagement.speaker_id,
         "invitation_status": str(engagement.invitation_status)}})
@@ -121,7 +121,8 @@ def _dispatch_after_commit(session) -> None:
     messages = session.info.pop(_PENDING, None)
     if messages:
         # Read from the identity key, which a commit leaves in place: the session may not query now.
-        hand_over_committed([identity[0] for identity in (sa.inspect(m).identity for m in messages) if identity])
+        identities = (sa.inspect(message).identity for message in messages)
+        hand_over_committed([identity[0] for identity in identities if identity])
 
 
 def _forget_after_rollback(session, *_args) -> None:

@@ -1,5 +1,6 @@
 """The organisers' webhook forms: an endpoint's address, its message types and its scope; and the buttons."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import InputRequired, Length
@@ -20,7 +21,9 @@ class CheckboxListField(SelectMultipleField):
 
 
 def _type_choices() -> list[tuple[str, str]]:
-    return [(name, f"{label} ({name})") for name, label in message_types.SUBSCRIBABLE.items()]
+    # Translators: a kind of webhook message; %(name)s is its type, as receivers see it: not to be translated.
+    return [(name, _("%(description)s (%(name)s)", description=label, name=name))
+            for name, label in message_types.SUBSCRIBABLE.items()]
 
 
 class EndpointForm(Form):
@@ -40,7 +43,8 @@ class AccountEndpointForm(EndpointForm):
 
     def set_events(self, events) -> None:
         """Offer every event the organiser manages, after "all of them"."""
-        self.scope.choices = [(ALL_EVENTS, _l("All events you manage"))] + [(str(e.id), e.title) for e in events]
+        self.scope.choices = [(ALL_EVENTS, _l("All events you manage")),
+                              *((str(event.id), event.title) for event in events)]
 
     def event_id(self) -> int | None:
         """The chosen event's id; None for all events (or a value that names none: the service refuses it)."""

@@ -1,4 +1,4 @@
-"""Organiser pages of webhooks (routes of the /manage/ blueprint): endpoints, their secret, their delivery log.
+"""Organiser pages of webhooks (routes of the /manage/ blueprint): endpoints, their secret, their log.
 
 An endpoint's own pages are office pages checked for ownership: another
 organiser's endpoint answers 404, as an unknown id does. The secret is shown in the
@@ -36,10 +36,12 @@ def _owned(endpoint_id: int):
     return services.endpoint_of(current_user, endpoint_id) or abort(404)
 
 
-def _endpoint_page(endpoint, new_secret: str | None = None, status: int = 200, form: ButtonForm | None = None):
+def _endpoint_page(endpoint, new_secret: str | None = None, status: int = 200,
+                   form: ButtonForm | None = None):
     log = services.attempt_log(endpoint.id, request.args.get("page", 1, type=int) or 1)
     return render_template("webhooks/endpoint.html", endpoint=endpoint, new_secret=new_secret, log=log,
-                           form=form or ButtonForm(), labels=message_types.SUBSCRIBABLE, webhook_id=signing.webhook_id,
+                           form=form or ButtonForm(), labels=message_types.SUBSCRIBABLE,
+                           webhook_id=signing.webhook_id,
                            zone=endpoint.event.timezone if endpoint.event else "UTC"), status, NO_STORE
 
 
@@ -47,8 +49,8 @@ def _create(form, event_id: int | None, page: str, **context):
     """Add the endpoint from a valid form and show its secret; the form again with its errors otherwise."""
     if form.validate_on_submit():
         try:
-            endpoint, secret = services.create_endpoint(current_user, form.url.data, form.event_types.data or [],
-                                                        event_id)
+            endpoint, secret = services.create_endpoint(current_user, form.url.data,
+                                                        form.event_types.data or [], event_id)
         except services.EndpointRefused as refused:
             _show(form, refused)
         else:
@@ -113,7 +115,8 @@ def _act(endpoint_id: int, action, done: str):
 @office_page
 def test_webhook(endpoint_id: int):
     """Send a `webhook.test` message, delivered and logged like any other."""
-    return _act(endpoint_id, services.send_test, _("A test message is on its way; its attempts appear below."))
+    return _act(endpoint_id, services.send_test,
+                _("A test message is on its way; its attempts appear below."))
 
 
 @bp.post("/webhooks/<int:endpoint_id>/turn-off")

@@ -1,4 +1,4 @@
-"""What organisers do with their endpoints: add, rotate the secret, turn off and on, delete, test, read the log.
+"""What organisers do with their endpoints: add, rotate the secret, turn off and on, delete, test, read logs.
 
 An endpoint belongs to the organiser who added it: only they see it (another
 organiser's id is not found), and it is scoped to an event they manage or to all
@@ -42,7 +42,7 @@ class EndpointRefused(ValueError):
 
 
 def endpoints_of(owner, event_id: int | None = None) -> list[WebhookEndpoint]:
-    """The owner's endpoints: all of them, or those that receive the event's messages (its own and all-events ones)."""
+    """The owner's endpoints: all, or those getting the event's messages (the event's and all-events ones)."""
     query = sa.select(WebhookEndpoint).where(WebhookEndpoint.owner_id == owner.id)
     if event_id is not None:
         query = query.where(sa.or_(WebhookEndpoint.event_id == event_id, WebhookEndpoint.event_id.is_(None)))
@@ -55,7 +55,8 @@ def endpoint_of(owner, endpoint_id: int) -> WebhookEndpoint | None:
     return endpoint if endpoint is not None and endpoint.owner_id == owner.id else None
 
 
-def create_endpoint(owner, url: str, event_types: list[str], event_id: int | None) -> tuple[WebhookEndpoint, str]:
+def create_endpoint(owner, url: str, event_types: list[str],
+                    event_id: int | None) -> tuple[WebhookEndpoint, str]:
     """Save a new endpoint; returns it with its secret, which is never shown again. Raises EndpointRefused."""
     url = (url or "").strip()
     errors: dict[str, list[str]] = {}

@@ -16,7 +16,8 @@ def fan_out(message_ids: list[int]) -> None:
 @shared_task(name="eventsys.webhooks.deliver", ignore_result=True)
 def deliver(delivery_id: int, claimed_until: str | None = None) -> None:
     """One attempt at the delivery, if it is still ours to make (claimed by the sweep, or due)."""
-    delivery.deliver(delivery_id, claimed_until=datetime.fromisoformat(claimed_until) if claimed_until else None)
+    claim = datetime.fromisoformat(claimed_until) if claimed_until else None
+    delivery.deliver(delivery_id, claimed_until=claim)
 
 
 @shared_task(name="eventsys.webhooks.sweep", ignore_result=True)

@@ -1,4 +1,4 @@
-"""A real webhook receiver for tests: an HTTP server on loopback that answers as scripted and keeps what came."""
+"""A real webhook receiver for tests: an HTTP server on loopback answering as scripted, keeping what came."""
 
 import threading
 import time

@@ -24,7 +24,8 @@ def test_an_address_on_the_private_side_is_refused_when_saved_with_the_reason_by
     event = make_event()
     make_organiser("organiser@example.org", event)
     sign_in(client, "organiser@example.org")
-    answer, secret = add_endpoint(client, f"/manage/events/{event.id}/webhooks", url, ["registration.created"])
+    page = f"/manage/events/{event.id}/webhooks"
+    answer, secret = add_endpoint(client, page, url, ["registration.created"])
     assert answer.status_code == 422 and secret is None
     errors = read_form(answer.get_data(as_text=True)).errors_by_field
     assert "private, local or reserved address" in " ".join(errors["url"]), errors
@@ -49,7 +50,8 @@ def test_only_plain_http_and_https_addresses_are_taken(app, client, url, reason)
     event = make_event()
     make_organiser("organiser@example.org", event)
     sign_in(client, "organiser@example.org")
-    answer, _secret = add_endpoint(client, f"/manage/events/{event.id}/webhooks", url, ["registration.created"])
+    page = f"/manage/events/{event.id}/webhooks"
+    answer, _secret = add_endpoint(client, page, url, ["registration.created"])
     assert answer.status_code == 422
     assert reason in " ".join(read_form(answer.get_data(as_text=True)).errors_by_field["url"])
 
@@ -83,7 +85,8 @@ def test_the_connection_goes_to_the_address_checked_not_to_a_second_lookup(app, 
 @pytest.mark.parametrize("address", [
     "127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
     "224.0.0.1", "255.255.255.255", "192.0.2.1", "::1", "::", "fe80::1", "fc00::1", "ff02::1",
-    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::1", "64:ff9b::a00:1", "2001:0:4136:e378:8000:63bf:f5ff:fffe",
+    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::1", "64:ff9b::a00:1",
+    "2001:0:4136:e378:8000:63bf:f5ff:fffe",
 ])
 def test_private_loopback_link_local_multicast_reserved_and_unspecified_addresses_are_not_public(address):
     assert not addresses.is_public(ipaddress.ip_address(address))

@@ -1,4 +1,4 @@
-"""Each change writes its webhook message in its own transaction, and each endpoint gets what it subscribed to."""
+"""Each change writes its webhook message in its own transaction; each endpoint gets what it subscribed to."""
 
 import json
 
@@ -114,7 +114,8 @@ def test_an_edit_a_promotion_by_hand_and_a_speaker_s_answer_are_told_too(app, re
     db.session.commit()
     handling.promote_by_hand(event.id, waiting.id)
     details = lifecycle.EventDetails(**{name: getattr(event, name) for name in (
-        "kind", "mode", "title", "slug", "summary", "description", "starts_at", "ends_at", "timezone", "venue",
+        "kind", "mode", "title", "slug", "summary", "description", "starts_at", "ends_at", "timezone",
+        "venue",
         "meeting_url", "capacity", "registration_opens_at", "registration_closes_at", "language",
         "requires_approval", "reminder_offsets")} | {"title": "A New Title"})
     management.update_event(event.id, details)
