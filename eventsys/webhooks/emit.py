@@ -7,8 +7,9 @@ with `wanted_for` as its condition). After the commit, the ids go to delivery
 (dispatch.py), as the outbox hands on its emails; a rollback forgets them.
 
 Most installations have no endpoint, and registering must stay cheap: a message
-is written only when an enabled endpoint is scoped to the event or to all events,
-one indexed EXISTS. Who of them really receives it (its types, whether its owner
+is written only when an enabled endpoint scoped to the event or to all events
+subscribes to its type, one indexed query (the seat statement asks only for such an
+endpoint, whatever its types). Who of them really receives it (whether its owner
 still manages the event) is decided when its deliveries are made (fanout.py).
 """
 
@@ -35,12 +36,17 @@ def wanted_for(event_id) -> sa.Exists:
                              sa.or_(endpoint.event_id == event_id, endpoint.event_id.is_(None)))
 
 
-def _is_wanted(session: Session, event_id: int | None) -> bool:
+def _is_wanted(session: Session, event_id: int | None, type: str) -> bool:
+    """Whether an enabled endpoint of the event or of all events subscribes to the type."""
     if event_id is None:
         return False
     # No autoflush: the caller's pending change is flushed by its own commit, where it explains a refusal.
     with session.no_autoflush:
-        return bool(session.scalar(sa.select(wanted_for(event_id))))
+        subscriptions = session.scalars(
+            sa.select(WebhookEndpoint.event_types)
+            .where(WebhookEndpoint.enabled,
+                   sa.or_(WebhookEndpoint.event_id == event_id, WebhookEndpoint.event_id.is_(None))))
+        return any(type in types for types in subscriptions)
 
 
 def _add(session: Session, type: str, event_id: int | None, items: list[dict[str, Any]],
@@ -57,7 +63,7 @@ def _add(session: Session, type: str, event_id: int | None, items: list[dict[str
 def emit(type: str, event_id: int | None, data: dict[str, Any], *, session: Session | None = None) -> None:
     """Add one message to the caller's transaction, if an endpoint may want it."""
     session = session or db.session
-    if _is_wanted(session, event_id):
+    if _is_wanted(session, event_id, type):
         _add(session, type, event_id, [data])
 
 
@@ -82,7 +88,7 @@ def emit_event(type: str, event) -> None:
 
 def emit_registrations(type: str, event, registrations) -> None:
     """One message per registration (registration.cancelled, registration.promoted): its id and status now."""
-    if registrations and _is_wanted(db.session, event.id):
+    if registrations and _is_wanted(db.session, event.id, type):
         _add(db.session, type, event.id, [
             {"registration": {"id": registration.id, "status": str(registration.status)}}
             for registration in registrations])
@@ -111,7 +117,7 @@ def emit_failed_emails(session: Session, email_ids: list[int]) -> None:
     for row in rows:
         by_event.setdefault(row.event_id, []).append(row)
     for event_id, emails in by_event.items():
-        if _is_wanted(session, event_id):
+        if _is_wanted(session, event_id, message_types.EMAIL_FAILED):
             _add(session, message_types.EMAIL_FAILED, event_id, [
                 {"email": {"id": row.id, "kind": row.kind, "registration_id": row.registration_id}}
                 for row in emails])

@@ -169,3 +169,15 @@ def test_each_endpoint_gets_only_the_types_and_events_it_may_have(app, receivers
     db.session.commit()
     registration.register(event, applicant(2))
     assert len(later_manager.received) == 1
+
+
+def test_a_change_no_endpoint_subscribes_to_writes_no_message(app, receivers):
+    receiver = receivers(204)
+    event = make_event()
+    organiser = make_organiser("organiser@example.org", event)
+    person = registration.register(event, applicant(1))
+    services.create_endpoint(organiser, receiver.url, ["event.cancelled"], event.id)
+    registration.cancel_registration(person.id)
+    assert _messages() == []
+    lifecycle.cancel_event(event.id)
+    assert [message.type for message in _messages()] == ["event.cancelled"]
