@@ -41,7 +41,7 @@ def _endpoint_page(endpoint, new_secret: str | None = None, status: int = 200,
     log = services.attempt_log(endpoint.id, request.args.get("page", 1, type=int) or 1)
     return render_template("webhooks/endpoint.html", endpoint=endpoint, new_secret=new_secret, log=log,
                            form=form or ButtonForm(), labels=message_types.SUBSCRIBABLE,
-                           webhook_id=signing.webhook_id,
+                           webhook_id=signing.webhook_id, still_managed=services.still_managed(endpoint),
                            zone=endpoint.event.timezone if endpoint.event else "UTC"), status, NO_STORE
 
 

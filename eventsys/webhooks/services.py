@@ -31,6 +31,8 @@ from eventsys.webhooks.models import (
 ROTATION_GRACE = timedelta(hours=24)
 #: attempts on one page of the delivery log
 LOG_PAGE_SIZE = 50
+#: endpoints one organiser may have: each message goes to each, so more would multiply what we send
+ENDPOINTS_MAX = 20
 
 
 class EndpointRefused(ValueError):
@@ -47,6 +49,11 @@ def endpoints_of(owner, event_id: int | None = None) -> list[WebhookEndpoint]:
     if event_id is not None:
         query = query.where(sa.or_(WebhookEndpoint.event_id == event_id, WebhookEndpoint.event_id.is_(None)))
     return list(db.session.scalars(query.order_by(WebhookEndpoint.id)))
+
+
+def still_managed(endpoint: WebhookEndpoint) -> bool:
+    """Whether its owner still manages its event (true of an all-events one): else nothing goes to it."""
+    return endpoint.event_id is None or may_manage(endpoint.owner, endpoint.event_id)
 
 
 def endpoint_of(owner, endpoint_id: int) -> WebhookEndpoint | None:
@@ -69,6 +76,10 @@ def create_endpoint(owner, url: str, event_types: list[str],
         errors["event_types"] = [_("Choose at least one kind of message from the list.")]
     if event_id is not None and (db.session.get(Event, event_id) is None or not may_manage(owner, event_id)):
         errors["scope"] = [_("Choose one of the events you manage.")]
+    owned = db.session.scalar(sa.select(sa.func.count()).where(WebhookEndpoint.owner_id == owner.id))
+    if owned >= ENDPOINTS_MAX:
+        errors[""] = [_("You have %(count)s endpoints, the most one organiser may have: delete one first.",
+                        count=owned)]
     if errors:
         raise EndpointRefused(errors)
     secret = signing.new_secret()

@@ -1,13 +1,16 @@
 """An organiser's webhook pages: add an endpoint, see its secret once, rotate, turn off, test; own only."""
 
 import sqlalchemy as sa
+from standardwebhooks import Webhook
 
 from eventsys.database import db
-from eventsys.webhooks import services
+from eventsys.events import management
+from eventsys.registration import services as registration
+from eventsys.webhooks import dispatch, services
 from eventsys.webhooks.models import WebhookEndpoint
-from tests.factories import csrf_token, make_event, make_organiser, sign_in
+from tests.factories import applicant, csrf_token, make_event, make_organiser, sign_in
 from tests.formpage import read_form
-from tests.webhooks.story import SECRET, add_endpoint, log_rows, only_endpoint
+from tests.webhooks.story import SECRET, add_endpoint, deliveries, log_rows, only_endpoint
 
 
 def test_an_endpoint_s_secret_is_shown_once_and_stored_only_encrypted(app, client, receivers):
@@ -106,8 +109,6 @@ def test_turning_off_on_testing_and_deleting_from_the_endpoint_s_page(app, clien
 
     assert press("test").status_code == 303
     [request] = receiver.received
-    from standardwebhooks import Webhook
-
     body = Webhook(secret).verify(request.body, request.headers)
     assert body["type"] == "webhook.test" and body["data"]["endpoint"] == {"id": endpoint.id}
     assert log_rows(client.get(page).get_data(as_text=True))[0]["status"] == "204"
@@ -123,3 +124,43 @@ def test_turning_off_on_testing_and_deleting_from_the_endpoint_s_page(app, clien
     assert press("delete").location == "/manage/webhooks"
     assert db.session.scalars(sa.select(WebhookEndpoint)).all() == []
     assert client.get(page).status_code == 404
+
+
+def test_the_delivery_log_pages_newest_first(app, client, receivers, monkeypatch):
+    monkeypatch.setattr(services, "LOG_PAGE_SIZE", 2)
+    receiver = receivers(500)
+    event = make_event()
+    owner = make_organiser("organiser@example.org", event)
+    endpoint, _ = services.create_endpoint(owner, receiver.url, ["registration.created"], event.id)
+    registration.register(event, applicant(1))
+    for _ in range(2):
+        dispatch.sweep(now=deliveries()[0].next_attempt_at)
+    sign_in(client, "organiser@example.org")
+    first = client.get(f"/manage/webhooks/{endpoint.id}").get_data(as_text=True)
+    second = client.get(f"/manage/webhooks/{endpoint.id}?page=2").get_data(as_text=True)
+    assert [row["cells"][2] for row in log_rows(first)] == ["3", "2"]
+    assert [row["cells"][2] for row in log_rows(second)] == ["1"]
+    assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+def test_an_organiser_taken_off_the_event_is_told_that_nothing_is_sent(app, client):
+    event = make_event()
+    owner = make_organiser("organiser@example.org", event)
+    make_organiser("colleague@example.org", event)
+    endpoint, _ = services.create_endpoint(owner, "https://93.184.215.14/hooks", ["event.updated"], event.id)
+    management.remove_manager(event.id, owner.id)
+    sign_in(client, "organiser@example.org")
+    page = client.get(f"/manage/webhooks/{endpoint.id}").get_data(as_text=True)
+    assert "You no longer manage this event" in page
+
+
+def test_one_organiser_has_at_most_twenty_endpoints(app, client):
+    event = make_event()
+    owner = make_organiser("organiser@example.org", event)
+    for number in range(services.ENDPOINTS_MAX):
+        services.create_endpoint(owner, f"https://93.184.215.14/hooks/{number}", ["event.updated"], event.id)
+    sign_in(client, "organiser@example.org")
+    answer, secret = add_endpoint(client, "/manage/webhooks", "https://93.184.215.14/more", ["event.updated"],
+                                  scope="all")
+    assert answer.status_code == 422 and secret is None
+    assert "the most one organiser may have" in answer.get_data(as_text=True)
