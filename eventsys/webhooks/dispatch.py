@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from eventsys.database import db, utcnow
 from eventsys.mail.dispatcher import Dispatcher
 from eventsys.webhooks import delivery, fanout
-from eventsys.webhooks.models import WebhookMessage
+from eventsys.webhooks.models import DeliveryState, WebhookDelivery, WebhookMessage
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +62,18 @@ def flush() -> None:
 def start(deliveries: list[tuple[int, datetime | None]], now: datetime | None = None) -> None:
     """Attempt these deliveries (each id with its sweep claim, or None): as tasks, or here without broker."""
     celery_app = _celery()
+    eager = celery_app.conf.task_always_eager
     for delivery_id, claimed_until in deliveries:
         try:
-            if celery_app.conf.task_always_eager:
+            if eager:
                 delivery.deliver(delivery_id, now, claimed_until)
             else:
                 celery_app.send_task("eventsys.webhooks.deliver", args=[
                     delivery_id, claimed_until.isoformat() if claimed_until else None])
-        except Exception:  # the broker is down, or a bug in one delivery: the others still go
+        except Exception:  # a bug in one delivery: the others still go; the broker down: none would
             log.warning("could not start webhook delivery %s; the sweep will", delivery_id, exc_info=True)
+            if not eager:
+                break
 
 
 def fan_out(message_ids: list[int], now: datetime | None = None) -> int:
@@ -81,11 +84,13 @@ def fan_out(message_ids: list[int], now: datetime | None = None) -> int:
 
 
 def prune(now: datetime) -> int:
-    """Forget messages (with their deliveries and log) older than WEBHOOK_LOG_DAYS."""
+    """Forget messages (with their deliveries and log) older than WEBHOOK_LOG_DAYS, once none is pending."""
     cutoff = now - timedelta(days=current_app.config["WEBHOOK_LOG_DAYS"])
+    pending = sa.exists().where(WebhookDelivery.message_id == WebhookMessage.id,
+                                WebhookDelivery.state == DeliveryState.pending)
     with Session(db.engine) as session:
         deleted = session.execute(
-            sa.delete(WebhookMessage).where(WebhookMessage.created_at < cutoff)).rowcount
+            sa.delete(WebhookMessage).where(WebhookMessage.created_at < cutoff, ~pending)).rowcount
         session.commit()
     return deleted
 

@@ -183,3 +183,15 @@ def test_two_sweeps_at_once_send_each_attempt_once(app, receivers):
     assert dispatch.sweep(now=due) == 1
     assert dispatch.sweep(now=due) == 0  # the first claimed it: its due time moved on
     assert len(receiver.received) == 2
+
+
+def test_the_log_is_kept_for_webhook_log_days_but_never_cut_under_a_pending_delivery(app, receivers):
+    app.config["WEBHOOK_LOG_DAYS"] = 1
+    receiver = receivers(200, 500)
+    event = make_event()
+    organiser = make_organiser("organiser@example.org", event)
+    services.create_endpoint(organiser, receiver.url, ["registration.created"], event.id)
+    registration.register(event, applicant(1))  # delivered
+    registration.register(event, applicant(2))  # failed once: pending
+    dispatch.prune(utcnow() + timedelta(days=2))
+    assert [delivery.state for delivery in deliveries()] == [DeliveryState.pending]
