@@ -79,6 +79,7 @@ def register_email_kinds() -> None:
     all know them. Registering them again, with each app a test makes, changes nothing.
     """
     from eventsys.events import emails as event_emails
+    from eventsys.invitations import emails as invitation_emails
     from eventsys.mail.kinds import register
     from eventsys.messages import emails as message_emails
     from eventsys.registration import emails as registration_emails
@@ -88,6 +89,6 @@ def register_email_kinds() -> None:
     from eventsys.webhooks import emails as webhook_emails
 
     for module in (registration_emails, event_emails, reminder_emails, speaker_emails, message_emails,
-                   visa_emails, webhook_emails):
+                   visa_emails, invitation_emails, webhook_emails):
         for kind in module.KINDS:
             register(kind)

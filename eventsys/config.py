@@ -65,7 +65,8 @@ def celery_settings(redis_url: str | None) -> dict:
 
 TASK_MODULES = ("eventsys.mail.tasks", "eventsys.registration.tasks", "eventsys.reminders.tasks",
                 "eventsys.speakers.tasks", "eventsys.visas.tasks",
-                "eventsys.retention.tasks", "eventsys.webhooks.tasks")
+                "eventsys.retention.tasks", "eventsys.invitations.tasks", "eventsys.api.tasks",
+                "eventsys.webhooks.tasks")
 
 #: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
 WORKER_QUEUES = ("default", "mail")
@@ -78,8 +79,23 @@ BEAT_SCHEDULE = {
     "prune-registration-attempts": {"task": "eventsys.registration.prune_attempts", "schedule": 600.0},
     "erase-passport-data": {"task": "eventsys.visas.erase_due_passport_data", "schedule": 3600.0},
     "anonymise-due-events": {"task": "eventsys.retention.anonymise_due_events", "schedule": 3600.0},
+    "expire-registration-invitations": {"task": "eventsys.invitations.expire_due", "schedule": 300.0},
+    "remind-registration-invitations": {"task": "eventsys.invitations.remind_due", "schedule": 3600.0},
+    "prune-idempotency-keys": {"task": "eventsys.api.prune_idempotency_keys", "schedule": 3600.0},
     "sweep-webhooks": {"task": "eventsys.webhooks.sweep", "schedule": 30.0},
 }
+
+
+#: the OpenAPI document's introduction
+API_DESCRIPTION = (
+    "Upcoming events and registration, for anyone (/api/v1/events). The organiser API "
+    "(/api/v1/manage/) does what the organisers' workspace does, with a personal API token made on "
+    "the account page and sent as `Authorization: Bearer esk_…`; it acts as its organiser. Errors are "
+    '`{"errors": {field: [messages]}}`. Lists are keyset pages: `{"items": [...], "next": URL or null}`, '
+    "with the same URL in a `Link` header. Writes take an `Idempotency-Key`: repeated within 24 hours, "
+    "the first answer comes back and nothing runs twice. Past a rate limit the answer is 429 with "
+    "`Retry-After`."
+)
 
 
 def from_environment(instance_path: str) -> dict:
@@ -129,6 +145,7 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {"info": {"description": API_DESCRIPTION}},
         #: the languages of pages and emails (eventsys/locales.py); the first is the fallback
         "SUPPORTED_LOCALES": ["en", "zh", "ru"],
         #: sign-in attempts allowed per address; the counters live in Redis when there is one,
@@ -147,6 +164,15 @@ def from_environment(instance_path: str) -> dict:
         #: requests per client address to the links the public opens from emails (confirming an address,
         #: one's registration page): a secret cannot be guessed at speed
         "PUBLIC_LINK_RATE_LIMIT": os.environ.get("PUBLIC_LINK_RATE_LIMIT") or "60 per minute",
+        #: days before an invitation to register runs out at which a pending invitee is reminded, once
+        "INVITATION_REMINDER_DAYS": int(os.environ.get("INVITATION_REMINDER_DAYS") or 3),
+        #: requests one personal API token may make to the organiser API, reads (GET) and writes apart;
+        #: past either the answer is 429 with Retry-After (eventsys/api/rate_limits.py)
+        "ORGANISER_API_READ_LIMIT": os.environ.get("ORGANISER_API_READ_LIMIT") or "600 per minute",
+        "ORGANISER_API_WRITE_LIMIT": os.environ.get("ORGANISER_API_WRITE_LIMIT") or "120 per minute",
+        #: seconds a write repeated with an Idempotency-Key waits for the first one to finish, before
+        #: answering 409 (eventsys/api/idempotency.py)
+        "API_IDEMPOTENCY_WAIT_SECONDS": float(os.environ.get("API_IDEMPOTENCY_WAIT_SECONDS") or 5),
         #: client addresses the registration limits leave alone (the benchmark's load generator),
         #: comma-separated
         "RATELIMIT_EXEMPT_ADDRESSES": [a.strip() for a in (os.environ.get("RATELIMIT_EXEMPT_ADDRESSES") or "")

@@ -37,6 +37,18 @@ def language_for_country(country: str | None) -> str:
     return language if language in current_app.config["SUPPORTED_LOCALES"] else "en"
 
 
+#: what a spreadsheet's language cell may say besides the code: the name in English, and in itself
+LANGUAGE_NAMES = {"english": "en", "chinese": "zh", "russian": "ru",
+                  **{name.lower(): code for code, name in LANGUAGES.items()}}
+
+
+def language_code(cell: str) -> str | None:
+    """The supported language a cell names ("ru", "Russian", "Русский"), None if it names none."""
+    wanted = cell.strip().lower()
+    code = wanted if wanted in LANGUAGES else LANGUAGE_NAMES.get(wanted)
+    return code if code in current_app.config["SUPPORTED_LOCALES"] else None
+
+
 def _signed_in_language() -> str | None:
     """The language a signed-in organiser set on their account, None for anyone else."""
     # Imported here: flask_login's user is only looked at (from the session) when a page asks.

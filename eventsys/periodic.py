@@ -4,12 +4,14 @@ With Redis, beat runs each piece as a task of its own on its own schedule
 (`config.BEAT_SCHEDULE`). Without a broker there is no beat, so `run_periodic_work`
 runs the same service functions one after another. Each piece is safe to run
 again at any time and beside another scheduler: reminders claim their run row,
-the sweep claims outbox rows, expiry is one conditional UPDATE, anonymising claims the event's row.
+the sweep claims outbox rows, expiry and pruning are one statement each, anonymising claims the event's row.
 """
 
 import logging
 
+from eventsys.api import idempotency
 from eventsys.database import db
+from eventsys.invitations import services as invitations
 from eventsys.mail import outbox
 from eventsys.registration import verification
 from eventsys.reminders.services import queue_due_reminders
@@ -25,7 +27,11 @@ log = logging.getLogger(__name__)
 PERIODIC_WORK = {
     "eventsys.reminders.queue_due_reminders": queue_due_reminders,
     "eventsys.speakers.expire_invitations": expire_invitations,
+    # Expiry before reminders: an invitation that has just run out is not reminded.
+    "eventsys.invitations.expire_due": invitations.expire_due,
+    "eventsys.invitations.remind_due": invitations.remind_due,
     "eventsys.registration.prune_attempts": verification.prune,
+    "eventsys.api.prune_idempotency_keys": idempotency.prune,
     "eventsys.visas.erase_due_passport_data": erase_due_passport_data,
     # Before the sweep: the emails it cancels are then not handed to delivery.
     "eventsys.retention.anonymise_due_events": anonymise_due_events,

@@ -78,7 +78,9 @@ def register_web(app: Flask) -> None:
     app.after_request(_protective_headers)
 
     from eventsys.accounts.views import bp as accounts_bp
+    from eventsys.apitokens.views import bp as apitokens_bp
     from eventsys.events.views import bp as events_bp
+    from eventsys.invitations.views import bp as invitations_bp
     from eventsys.language_switch import bp as language_bp
     from eventsys.manage import bp as manage_bp
     from eventsys.registration.views import bp as registration_bp
@@ -89,9 +91,11 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(speakers_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(apitokens_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(language_bp)
     app.register_blueprint(visas_bp)
+    app.register_blueprint(invitations_bp)
 
     app.add_template_filter(timezones.in_zone, "in_zone")
     app.add_template_filter(time_element, "local_time")

@@ -22,6 +22,7 @@ from babel.messages.pofile import read_po
 from eventsys.countries import countries
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event
+from eventsys.invitations.emails import decline_url, invitation_url
 from eventsys.locales import LANGUAGES
 from eventsys.mail import outbox, rendering
 from eventsys.mail.models import OutboundEmail
@@ -155,10 +156,12 @@ def _public_pages(world) -> list[str]:
     event = db.session.get(Event, world.ids["event_id"])
     registration = db.session.get(Registration, world.ids["registration_id"])
     invitation = invitation_links.invitation_token(world.ids["engagement_id"])
+    invited, declining = invitation_url(world.ids["invitation_id"]), decline_url(world.ids["invitation_id"])
     return ["/", f"/events/{event.slug}", f"/events/{event.slug}/register", f"/r/{registration.token}",
             f"/invitations/{invitation}", "/login", "/no-such-page", "/registrations/confirm/forged",
             f"/r/{registration.token}/visa-letter", f"/verify/letters/VL-2027-W{registration.id:05d}",
-            "/verify/letters/VL-2027-UNKNOWN", "/verify/letters"]
+            "/verify/letters/VL-2027-UNKNOWN", "/verify/letters",
+            invited.removeprefix("http://events.test"), declining.removeprefix("http://events.test")]
 
 
 def _one_email_of_each_kind(world) -> list[int]:
@@ -180,6 +183,8 @@ def _one_email_of_each_kind(world) -> list[int]:
         "visa_letter_issued": {"letter_id": world.ids["letter_id"]},
         "visa_letter_rejected": {"letter_id": world.ids["letter_id"]},
         "visa_letter_revoked": {"letter_id": world.ids["letter_id"]},
+        "registration_invitation": {"invitation_id": world.ids["invitation_id"]},
+        "registration_invitation_reminder": {"invitation_id": world.ids["invitation_id"]},
         "webhook_endpoint_disabled": {"endpoint_id": world.ids["endpoint_id"], "url": "http://127.0.0.1:9/eventsys",
                                       "reason": "failing"},
     }
@@ -249,7 +254,7 @@ def test_every_email_is_marked_for_translation(pseudo_app):
 
 def _workspace_pages(app, world) -> list[str]:
     """Every workspace page a GET shows, filled with the world's objects, and the account's pages."""
-    paths = ["/account/password", "/account/language"]
+    paths = ["/account/password", "/account/language", "/account/api-tokens"]
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/manage/") and "GET" in rule.methods:
             path = rule.rule

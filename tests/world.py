@@ -3,8 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
 from eventsys.database import db, utcnow
 from eventsys.events.models import ProgrammeItem
+from eventsys.invitations import services as invitations
+from eventsys.invitations.invitees import Invitee
+from eventsys.invitations.models import Invitation
 from eventsys.mail import outbox
 from eventsys.messages.models import Audience, Mailing
 from eventsys.registration import services
@@ -71,6 +76,9 @@ def build_world() -> World:
                                secret=signing.seal(signing.new_secret()))
     db.session.add(endpoint)
     db.session.commit()
+    invitee = Invitee("Li Wei", "liwei@example.cn", "Harbin Institute of Technology")
+    batch = invitations.invite(event.id, [invitee], invitations.BatchOptions())
+    invitation_id = db.session.scalar(sa.select(Invitation.id).where(Invitation.batch_id == batch.id))
     return World(
         organiser_email=organiser.email,
         ids={
@@ -78,5 +86,6 @@ def build_world() -> World:
             "item_id": item.id, "speaker_id": speaker.id, "institution_id": institution.id,
             "engagement_id": engagement.id, "email_id": email_id, "mailing_id": mailing.id,
             "user_id": organiser.id, "letter_id": letter.id, "endpoint_id": endpoint.id,
+            "invitation_id": invitation_id,
         },
     )

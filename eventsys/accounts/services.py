@@ -137,3 +137,11 @@ def managed_events_filter(user: User) -> sa.ColumnElement[bool]:
     if user.is_admin:
         return sa.true()
     return Event.id.in_(sa.select(EventManager.event_id).where(EventManager.user_id == user.id))
+
+
+def managed_events(user: User) -> sa.Select:
+    """The events the user may manage, latest start first: the workspace's first page, and the API's list."""
+    from eventsys.events.models import Event
+
+    return (sa.select(Event).where(managed_events_filter(user))
+            .order_by(Event.starts_at.desc(), Event.id.desc()))

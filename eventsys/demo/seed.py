@@ -16,6 +16,7 @@ from eventsys.accounts.models import EventManager, User
 from eventsys.database import db, utcnow
 from eventsys.demo import past_years, people, programme
 from eventsys.demo.attendees import register_demo_attendees
+from eventsys.demo.invitations import invite_demo_delegation
 from eventsys.demo.visa_letters import request_demo_letter
 from eventsys.events.models import Event, EventMode, EventStatus, ProgrammeItem
 from eventsys.registration.models import Question
@@ -77,7 +78,8 @@ def seed_demo() -> int:
         loader.get_or_add(EventManager, {"event_id": event.id, "user_id": organiser.id})
     past_attendees = past_years.add_past_attendees(past)
     db.session.commit()
-    return loader.created + past_attendees + register_demo_attendees() + request_demo_letter()
+    return (loader.created + past_attendees + register_demo_attendees() + request_demo_letter()
+            + invite_demo_delegation())
 
 
 def _at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:

@@ -212,8 +212,13 @@ def people_to_notify(event_id: int) -> int:
 
 
 def cancel_event(event_id: int, reason: str = "") -> int:
-    """Cancel the event and queue a notice to everyone registered or waiting; returns how many."""
+    """Cancel the event and queue a notice to everyone registered or waiting; returns how many.
+
+    Refuses (ChangeRefused) an event cancelled already: its registrants were told once.
+    """
     event = db.session.get(Event, event_id)
+    if event.status is EventStatus.cancelled:
+        raise ChangeRefused({"": _("This event is already cancelled.")})
     event.status = EventStatus.cancelled
     # The notice's .ics (METHOD:CANCEL) removes the entry only if its SEQUENCE is above the last one sent.
     event.calendar_sequence = Event.calendar_sequence + 1

@@ -117,7 +117,11 @@ def cancel_event(event_id: int):
         return _back("manage.event", event_id=event_id)
     form = CancelForm()
     if form.validate_on_submit():
-        notified = lifecycle.cancel_event(event_id, (form.reason.data or "").strip())
+        try:
+            notified = lifecycle.cancel_event(event_id, (form.reason.data or "").strip())
+        except ChangeRefused as refused:  # cancelled by someone else since the form was shown
+            flash(str(refused), "error")
+            return _back("manage.event", event_id=event_id)
         flash(ngettext("The event is cancelled; %(num)d registrants are being told.",
                        "The event is cancelled; %(num)d registrants are being told.", notified), "info")
         return _back("manage.event", event_id=event_id)

@@ -58,12 +58,17 @@ def update_event(event_id: int, details: EventDetails) -> list[Registration]:
     try:
         event = lock_event(event_id)
         ensure_changeable(event)
-        held = event.confirmed_count
-        if details.capacity is not None and details.capacity < held:
+        taken = event.confirmed_count
+        if details.capacity is not None and details.capacity < taken + event.held_count:
             # Checked under the lock, so no registration can take a seat between this check and the commit.
+            if event.held_count:
+                raise ChangeRefused({"capacity": ngettext(
+                    "%(num)d seats are taken or held for invitees; capacity cannot be lower than %(num)d.",
+                    "%(num)d seats are taken or held for invitees; capacity cannot be lower than %(num)d.",
+                    taken + event.held_count)})
             raise ChangeRefused({"capacity": ngettext(
                 "%(num)d person already holds a seat; capacity cannot be lower than %(num)d.",
-                "%(num)d people already hold a seat; capacity cannot be lower than %(num)d.", held)})
+                "%(num)d people already hold a seat; capacity cannot be lower than %(num)d.", taken)})
         _move_programme(event, details)
         rescheduling.announce_move(event, details.starts_at, details.ends_at)
         for name, value in asdict(details).items():

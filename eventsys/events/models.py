@@ -73,6 +73,9 @@ class Event(db.Model):
         sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
         # The last line of defence against overbooking: the database itself refuses it.
         sa.CheckConstraint("capacity IS NULL OR confirmed_count <= capacity", name="not_overbooked"),
+        # Seats set aside for invitations are seats too: together they never pass the capacity.
+        sa.CheckConstraint("capacity IS NULL OR confirmed_count + held_count <= capacity",
+                           name="not_overcommitted"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,6 +115,8 @@ class Event(db.Model):
     #: kept in step with the registrations by the registration services, under the event's row lock
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlisted_count: Mapped[int] = mapped_column(default=0)
+    #: seats set aside for pending invitations (eventsys/invitations/): nobody else can take them
+    held_count: Mapped[int] = mapped_column(default=0, server_default="0")
     #: last waiting-list number handed out; numbers order the waiting list
     waitlist_seq: Mapped[int] = mapped_column(default=0)
     #: bumped on each move and on cancelling: the SEQUENCE of its calendar entries, so that the calendars
@@ -140,10 +145,10 @@ class Event(db.Model):
 
     @property
     def seats_left(self) -> int | None:
-        """Free confirmed seats, or None when capacity is unlimited."""
+        """Seats anyone may still take (neither confirmed nor held for an invitee), or None when unlimited."""
         if self.capacity is None:
             return None
-        return max(self.capacity - self.confirmed_count, 0)
+        return max(self.capacity - self.confirmed_count - self.held_count, 0)
 
     @property
     def has_venue(self) -> bool:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -213,6 +214,22 @@ def erase(emails: sa.ColumnElement[bool]) -> int:
                 last_error=None)
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+#: the states an email can be sent again from: it did not go, and nobody is sending it
+RESENDABLE = (EmailState.failed, EmailState.cancelled)
+
+
+def resend_refusal(email: OutboundEmail) -> str | None:
+    """Why this email cannot be sent again, in words for the organiser; None when it can (resend will)."""
+    if email.recipient == ERASED_RECIPIENT:
+        return _("This email's address and text were erased with the event's personal data: "
+                 "it cannot be sent again.")
+    if email.state not in RESENDABLE:
+        # Translators: %(state)s is the email's state as stored (queued, sending, sent…)
+        return _("The email to %(recipient)s is %(state)s: only failed or cancelled ones are sent again.",
+                 recipient=email.recipient, state=email.state.value)
+    return None
 
 
 def resend(email_id: int) -> None:

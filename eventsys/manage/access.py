@@ -12,6 +12,7 @@ from eventsys.accounts.services import may_manage
 from eventsys.database import db
 from eventsys.events.models import Event, ProgrammeItem
 from eventsys.extensions import login_manager
+from eventsys.invitations.models import Invitation
 from eventsys.mail.models import OutboundEmail
 from eventsys.manage import bp
 from eventsys.registration.models import Question, Registration
@@ -51,12 +52,13 @@ EVENT_PARTS = {
     "email_id": (OutboundEmail.id, OutboundEmail.event_id),
     "user_id": (EventManager.user_id, EventManager.event_id),
     "letter_id": (VisaLetter.id, VisaLetter.event_id),
+    "invitation_id": (Invitation.id, Invitation.event_id),
 }
 #: ids at or past this cannot exist (INTEGER columns); PostgreSQL would refuse to compare them
 _ID_LIMIT = 2**31
 
 
-def _require_parts_of(event_id: int, view_args: dict) -> None:
+def require_parts_of(event_id: int, view_args: dict) -> None:
     """404 unless every other id in the URL names something of this event.
 
     Checked here, once for every route, so that another event's id answers as an
@@ -101,7 +103,7 @@ def _require_access():
             abort(404)
         if not may_manage(current_user, event.id):
             abort(403)
-        _require_parts_of(event.id, request.view_args)
+        require_parts_of(event.id, request.view_args)
         g.managed_event = event
         return None
     abort(403)

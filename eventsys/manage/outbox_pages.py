@@ -26,7 +26,7 @@ from eventsys.manage.access import admin_page, current_event, event_page
 
 PAGE_SIZE = 50
 #: the states an organiser can act on, and the list shown first: the emails that need someone
-RESENDABLE = (EmailState.failed, EmailState.cancelled)
+RESENDABLE = mail_outbox.RESENDABLE
 DEFAULT_STATE = EmailState.failed
 
 
@@ -51,19 +51,28 @@ def state_counts(event_id: int | None) -> tuple[dict[str, int], datetime | None]
     return counts, oldest_due
 
 
-def emails_in_state(state: EmailState, event_id: int | None, page: int) -> list[sa.Row]:
-    """One page of the emails in a state, newest first, with their event's title."""
+def emails_query(state: EmailState | None, event_id: int | None) -> sa.Select:
+    """The emails in a state (any, for None), of one event or all, newest first, with their event's title.
+
+    The pages show it 50 at a time; the organiser API pages it by id (api/organiser/emails.py).
+    """
     query = (
         sa.select(OutboundEmail.id, OutboundEmail.recipient, OutboundEmail.kind, OutboundEmail.state,
                   OutboundEmail.attempts, OutboundEmail.last_error, OutboundEmail.created_at,
-                  OutboundEmail.event_id, Event.title.label("event_title"))
+                  OutboundEmail.sent_at, OutboundEmail.registration_id, OutboundEmail.event_id,
+                  Event.title.label("event_title"))
         .outerjoin(Event, Event.id == OutboundEmail.event_id)
-        .where(OutboundEmail.state == state)
         .order_by(OutboundEmail.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
     )
-    return list(db.session.execute(_scoped(query, event_id)))
+    if state is not None:
+        query = query.where(OutboundEmail.state == state)
+    return _scoped(query, event_id)
+
+
+def emails_in_state(state: EmailState, event_id: int | None, page: int) -> list[sa.Row]:
+    """One page of the emails in a state, newest first, with their event's title."""
+    query = emails_query(state, event_id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    return list(db.session.execute(query))
 
 
 def _chosen_state() -> EmailState:
@@ -111,13 +120,9 @@ def _back(event_id: int | None):
 
 def _resend(email_id: int, event_id: int | None):
     email = _email_of(email_id, event_id)
-    if email.recipient == mail_outbox.ERASED_RECIPIENT:
-        flash(_("This email's address and text were erased with the event's personal data: "
-                "it cannot be sent again."), "error")
-    elif email.state not in RESENDABLE:
-        # Translators: %(state)s is the email's state as stored (queued, sending, sent…)
-        flash(_("The email to %(recipient)s is %(state)s: only failed or cancelled ones are sent again.",
-                recipient=email.recipient, state=email.state.value), "error")
+    refusal = mail_outbox.resend_refusal(email)
+    if refusal:
+        flash(refusal, "error")
     else:
         mail_outbox.resend(email.id)
         flash(_("The email to %(recipient)s is queued again.", recipient=email.recipient), "info")

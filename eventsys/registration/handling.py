@@ -85,7 +85,13 @@ def promote_by_hand(event_id: int, registration_id: int, now: datetime | None = 
         event, registration = _locked_registration(event_id, registration_id)
         if registration.status is not RegistrationStatus.waitlisted:
             raise RegistrationError(_("Only people on the waiting list can be promoted."))
-        if event.capacity is not None and event.confirmed_count >= event.capacity:
+        if event.capacity is not None and event.confirmed_count + event.held_count >= event.capacity:
+            if event.held_count:
+                raise RegistrationError(ngettext(
+                    "Every seat is taken or held for an invitee (%(num)d held): raise the capacity first, "
+                    "then promote.",
+                    "Every seat is taken or held for an invitee (%(num)d held): raise the capacity first, "
+                    "then promote.", event.held_count))
             raise RegistrationError(ngettext(
                 "The %(num)d seat is taken: raise the capacity first, then promote.",
                 "All %(num)d seats are taken: raise the capacity first, then promote.", event.capacity))

@@ -27,7 +27,7 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration import limits, tally
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.webhooks.emit import wanted_for
+from eventsys.webhooks.emit import endpoints_for
 from eventsys.webhooks.message_types import REGISTRATION_CREATED
 from eventsys.webhooks.models import WebhookMessage
 
@@ -113,9 +113,9 @@ def _unlabelled(parameter: sa.BindParameter):
 
 
 def _seat_free():
-    """The SQL twin of services.has_free_seat: a seat is free, and nobody is waiting for it."""
+    """The SQL twin of services.has_free_seat: a seat free (not held for an invitee), nobody waiting."""
     return sa.and_(
-        sa.or_(Event.capacity.is_(None), Event.confirmed_count < Event.capacity),
+        sa.or_(Event.capacity.is_(None), Event.confirmed_count + Event.held_count < Event.capacity),
         Event.waitlisted_count == constant(0),
     )
 
@@ -204,18 +204,22 @@ def _first_email(registered):
 
 
 def _webhook_message(registered, dialect: str):
-    """INSERT of the registration.created webhook message, only when an endpoint may want it (emit.py).
+    """INSERT of the registration.created webhook message, once if any endpoint may want it (emit.py).
 
     registered has the new registration's id and status (the payload adds the event, from event_id).
+    On PostgreSQL the message's created_at is the column's default, the statement's time: one
+    parameter less to write (see constant()).
     """
     build = sa.func.json_build_object if dialect == "postgresql" else sa.func.json_object
     data = build(constant("registration"),
                  build(constant("id"), registered.c.id, constant("status"), registered.c.status)).label("d")
     event_id = _as_sent("new_event_id", WebhookMessage.event_id.type)
-    source = sa.select(constant(REGISTRATION_CREATED), _unlabelled(event_id), data,
-                       _unlabelled(_as_sent("new_created_at", WebhookMessage.created_at.type))
-                       ).where(wanted_for(event_id))
-    return sa.insert(WebhookMessage).from_select(["type", "event_id", "data", "created_at"], source) \
+    columns = {"type": constant(REGISTRATION_CREATED), "event_id": _unlabelled(event_id), "data": data}
+    if dialect != "postgresql":
+        columns["created_at"] = _unlabelled(_as_sent("new_created_at", WebhookMessage.created_at.type))
+    endpoint, wanting = endpoints_for(event_id)
+    source = sa.select(*columns.values()).select_from(registered.join(endpoint, wanting)).limit(constant(1))
+    return sa.insert(WebhookMessage).from_select(list(columns), source, include_defaults=False) \
         .returning(WebhookMessage.id)
 
 

@@ -95,9 +95,10 @@ def has_free_seat(event: Event) -> bool:
 
     The waiting list comes first, always: a seat that frees while people wait is theirs
     (fill_free_seats gives it in the same transaction), never a newcomer's or an approval's.
-    seats._seat_free is its SQL twin.
+    Seats held for invitees (eventsys/invitations/) are taken as far as anyone else is
+    concerned. seats._seat_free is its SQL twin.
     """
-    below_capacity = event.capacity is None or event.confirmed_count < event.capacity
+    below_capacity = event.capacity is None or event.confirmed_count + event.held_count < event.capacity
     return below_capacity and event.waitlisted_count == 0
 
 
@@ -235,8 +236,11 @@ def waitlist_position(registration: Registration, session: Session | None = None
 
 
 def fill_free_seats(event: Event, now: datetime) -> list[Registration]:
-    """Confirm people from the head of the waiting list while seats are free; caller holds the lock."""
-    free = None if event.capacity is None else event.capacity - event.confirmed_count
+    """Confirm people from the head of the waiting list while seats are free; caller holds the lock.
+
+    A seat held for an invitee is not free; one an invitation released is, and goes here.
+    """
+    free = None if event.capacity is None else event.capacity - event.confirmed_count - event.held_count
     if free is not None and free <= 0:
         return []
     query = (

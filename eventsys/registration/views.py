@@ -17,7 +17,7 @@ from eventsys.reminders.services import meeting_link_lead
 bp = Blueprint("registration", __name__)
 
 
-def _show_errors(form, errors: dict[str, list[str]]) -> None:
+def show_service_errors(form, errors: dict[str, list[str]]) -> None:
     """Put the service's field errors next to the fields they concern."""
     for key, messages in errors.items():
         name = "q_" + key.removeprefix("answers.") if key.startswith("answers.") else key
@@ -92,7 +92,7 @@ def register(slug: str):
             flash(_("Thank you: your registration is recorded."), "registered")
             return redirect(url_for("registration.manage", token=registration.token), code=303)
     except services.InvalidRegistration as invalid:
-        _show_errors(form, invalid.errors)
+        show_service_errors(form, invalid.errors)
     except services.AlreadyRegistered as already:
         return render_template(
             "registration/form.html", event=event, form=form, already=already.registration

@@ -81,6 +81,26 @@ def _event_count() -> sa.ScalarSelect:
     )
 
 
+def speakers_matching(filters: SpeakerFilters) -> sa.Select:
+    """(Speaker, event_count) rows matching the filters, by name in any case then id, records loaded.
+
+    The directory's pages read it fifty at a time; the organiser API by keyset on
+    speaker_order() (api/organiser/speakers.py).
+    """
+    return (
+        sa.select(Speaker, _event_count().label("event_count"))
+        .where(*_matching(filters))
+        .order_by(*speaker_order())
+        .options(selectinload(Speaker.institution), selectinload(Speaker.honour_rows),
+                 selectinload(Speaker.expertise_rows))
+    )
+
+
+def speaker_order() -> tuple:
+    """The directory's order: the name in lower case for every alphabet, then the id."""
+    return (lowered(Speaker.name), Speaker.id)
+
+
 def search_speakers(filters: SpeakerFilters, page: int = 1) -> DirectoryPage:
     """The page of speakers matching the filters, sorted by name; always five statements or fewer."""
     conditions = _matching(filters)
@@ -88,13 +108,7 @@ def search_speakers(filters: SpeakerFilters, page: int = 1) -> DirectoryPage:
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, page), pages)
     rows = db.session.execute(
-        sa.select(Speaker, _event_count().label("event_count"))
-        .where(*conditions)
-        .order_by(lowered(Speaker.name), Speaker.id)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .options(selectinload(Speaker.institution), selectinload(Speaker.honour_rows),
-                 selectinload(Speaker.expertise_rows))
+        speakers_matching(filters).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
     return DirectoryPage(
         speakers=[row.Speaker for row in rows],
@@ -183,8 +197,9 @@ class InstitutionFilters:
     country: str = ""
 
 
-def list_institutions(filters: InstitutionFilters) -> list[tuple[Institution, int]]:
-    """Institutions by name with how many speakers work at each, in one query."""
+def institutions_matching(filters: InstitutionFilters) -> sa.Select:
+    """(Institution, speakers) rows by name, with how many speakers work at each: the list page's query,
+    and the organiser API's (by keyset on name and id)."""
     speaker_count = (
         sa.select(sa.func.count(Speaker.id)).where(Speaker.institution_id == Institution.id).scalar_subquery()
     )
@@ -193,7 +208,12 @@ def list_institutions(filters: InstitutionFilters) -> list[tuple[Institution, in
         statement = statement.where(Institution.partner.is_(True))
     if filters.country:
         statement = statement.where(Institution.country == filters.country)
-    return [(row.Institution, row.speakers) for row in db.session.execute(statement)]
+    return statement
+
+
+def list_institutions(filters: InstitutionFilters) -> list[tuple[Institution, int]]:
+    """Institutions by name with how many speakers work at each, in one query."""
+    return [(row.Institution, row.speakers) for row in db.session.execute(institutions_matching(filters))]
 
 
 def institution_countries() -> list[str]:

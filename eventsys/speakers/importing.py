@@ -22,20 +22,19 @@ By default nothing is written when any row is invalid; with valid_only the valid
 rows are written and the invalid ones reported.
 """
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
+from eventsys import csv_files
 from eventsys.countries import country_code
+from eventsys.csv_files import ImportFileError
 from eventsys.database import db
-from eventsys.locales import LANGUAGES, language_for_country
+from eventsys.locales import language_code, language_for_country
 from eventsys.speakers import records
 from eventsys.speakers.models import Institution, Speaker
 from eventsys.textrules import text_problem
@@ -47,10 +46,6 @@ REQUIRED = ("name", "country")
 INSTITUTION_COUNTRY = "institution_country"
 #: column lengths of the records
 LIMITS = {"name": 200, "title": 100, "email": 254, "institution": 300}
-class ImportFileError(Exception):
-    """The file as a whole cannot be read as a speaker list; the message says why."""
-
-
 @dataclass
 class RowReport:
     """One data row: what will be (or was) done with it, or why it cannot be."""
@@ -133,54 +128,9 @@ class ImportPlan:
 
 
 def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(row number, cells by column) for each data row; ImportFileError when the file is not such a list."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("The file is not UTF-8 text. Save it from the spreadsheet as "
-                                "“CSV UTF-8” and try again.")) from None
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as problem:
-        raise ImportFileError(_("The file cannot be read as CSV (%(problem)s).", problem=problem)) from None
-    if not records or not any(cell.strip() for cell in records[0]):
-        raise ImportFileError(_("The file is empty: the first row must name the columns."))
-    header = [cell.strip().lower() for cell in records[0]]
-    unknown = [name for name in header if name not in COLUMNS and name != INSTITUTION_COUNTRY]
-    if unknown:
-        raise ImportFileError(_("Unknown columns: %(unknown)s. The columns are %(columns)s (and optionally "
-                                "%(optional)s).", unknown=", ".join(unknown), columns=", ".join(COLUMNS),
-                                optional=INSTITUTION_COUNTRY))
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        # Translators: column names, kept in English as the file's first row must say them.
-        raise ImportFileError(_("The header has no %(column)s column.", column=missing[0])
-                              if len(missing) == 1 else
-                              _("The header has no %(first)s or %(second)s column.",
-                                first=missing[0], second=missing[1]))
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # spreadsheets leave blank lines at the end
-        padded = record + [""] * (len(header) - len(record))
-        rows.append((number, {name: padded[index].strip() for index, name in enumerate(header)}))
-        if len(record) > len(header):
-            rows[-1][1]["__extra__"] = "yes"
-    if not rows:
-        raise ImportFileError(_("The file has a header but no speakers."))
-    return rows
-
-
-#: what a language cell may say besides the code: the name in English, and in itself
-LANGUAGE_NAMES = {"english": "en", "chinese": "zh", "russian": "ru",
-                  **{name.lower(): code for code, name in LANGUAGES.items()}}
-
-
-def language_code(cell: str) -> str | None:
-    """The supported language a cell names ("ru", "Russian", "Русский"), None if it names none."""
-    wanted = cell.strip().lower()
-    code = wanted if wanted in LANGUAGES else LANGUAGE_NAMES.get(wanted)
-    return code if code in current_app.config["SUPPORTED_LOCALES"] else None
+    """(row number, cells by column) for each data row; ImportFileError if it is no speaker list."""
+    return csv_files.read_rows(data, COLUMNS, REQUIRED, optional=(INSTITUTION_COUNTRY,),
+                               no_rows=_("The file has a header but no speakers."))
 
 
 def _folded(text: str) -> str:

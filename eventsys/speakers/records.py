@@ -1,7 +1,16 @@
-"""Creating and changing speaker and institution records: one way in for the pages and the CSV import.
+"""Creating, changing and deleting speaker and institution records: one way in for the pages, the CSV
+import and the organiser API.
 
-Every rule a record must keep is checked here, so a page, the import and any future
-API refuse the same things with the same words; a RecordError names the field.
+Every rule a record must keep is checked here, so a page, the import and the API
+refuse the same things with the same words; a RecordError names the field.
+
+A record something refers to is not deleted (RecordInUse): a speaker who took part in
+an event stays, for its programme and their history; an institution where speakers
+work stays, or they would lose it without anyone deciding so. The check and the
+delete happen under the record's row lock (SELECT … FOR UPDATE on PostgreSQL, the
+write lock on SQLite), which a new reference must wait for (its foreign key check
+locks the row it refers to): no engagement or speaker can appear between them, and
+then be deleted with the record by its ON DELETE rule.
 """
 
 from collections.abc import Iterable
@@ -12,12 +21,20 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from eventsys.countries import is_country
 from eventsys.database import db
 from eventsys.email_addresses import checked_address
 from eventsys.locales import language_for_country
-from eventsys.speakers.models import KNOWN_HONOURS, Institution, Speaker, SpeakerExpertise, SpeakerHonour
+from eventsys.speakers.models import (
+    KNOWN_HONOURS,
+    Engagement,
+    Institution,
+    Speaker,
+    SpeakerExpertise,
+    SpeakerHonour,
+)
 from eventsys.textsearch import lowered
 from eventsys.timezones import is_timezone
 
@@ -31,6 +48,13 @@ class RecordError(Exception):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
+
+
+class RecordInUse(RecordError):
+    """A record cannot be deleted: something still refers to it (the message says what)."""
+
+    def __init__(self, message: str):
+        super().__init__("", message)
 
 
 @dataclass
@@ -243,3 +267,54 @@ def create_institution(details: InstitutionDetails) -> Institution:
 def update_institution(institution: Institution, details: InstitutionDetails) -> Institution:
     """Change an institution; RecordError (nothing written) when a rule is broken."""
     return _save_institution(institution, check_institution(details, institution.id))
+
+
+def _locked(model, record_id: int):
+    """The record, locked until commit against anything that would start referring to it; None if gone."""
+    db.session.commit()  # end earlier reads: the check below must see what is committed once locked
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has one writer: holding its write lock from here keeps the check and the delete together.
+        db.session.execute(sa.update(model).where(model.id == record_id).values(id=model.id))
+    return db.session.scalars(
+        sa.select(model).where(model.id == record_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def _delete_unless(record, references: int, refusal: str) -> None:
+    """Delete the locked record unless something refers to it; RecordInUse (nothing written) if so."""
+    if references:
+        db.session.rollback()
+        raise RecordInUse(refusal)
+    db.session.delete(record)
+    db.session.commit()
+
+
+def delete_speaker(speaker_id: int) -> bool:
+    """Delete a speaker who never took part in an event; False if there is none, RecordInUse if they did."""
+    speaker = _locked(Speaker, speaker_id)
+    if speaker is None:
+        db.session.rollback()
+        return False
+    events = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Engagement.event_id))).where(Engagement.speaker_id == speaker_id))
+    _delete_unless(speaker, events, ngettext(
+        "%(name)s takes part in %(num)d event: the record stays, for its programme and their history.",
+        "%(name)s takes part in %(num)d events: the record stays, for their programmes and history.",
+        events, name=speaker.display_name))
+    return True
+
+
+def delete_institution(institution_id: int) -> bool:
+    """Delete an institution where no speaker works; False if there is none, RecordInUse if some do."""
+    institution = _locked(Institution, institution_id)
+    if institution is None:
+        db.session.rollback()
+        return False
+    speakers = db.session.scalar(
+        sa.select(sa.func.count(Speaker.id)).where(Speaker.institution_id == institution_id))
+    _delete_unless(institution, speakers, ngettext(
+        "%(num)d speaker works at %(name)s: give them another institution first.",
+        "%(num)d speakers work at %(name)s: give them another institution first.",
+        speakers, name=institution.name))
+    return True

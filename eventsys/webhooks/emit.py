@@ -3,7 +3,7 @@
 The rule: a message exists exactly when its change does. `emit` adds the row to the
 caller's session, so the caller's commit writes both or neither; the public
 registration's single statement writes its own message the same way (seats.py,
-with `wanted_for` as its condition). After the commit, the ids go to delivery
+with `endpoints_for` as its condition). After the commit, the ids go to delivery
 (dispatch.py), as the outbox hands on its emails; a rollback forgets them.
 
 Most installations have no endpoint, and registering must stay cheap: a message
@@ -29,11 +29,11 @@ log = logging.getLogger(__name__)
 _PENDING = "webhook_pending_messages"
 
 
-def wanted_for(event_id) -> sa.Exists:
-    """EXISTS an enabled endpoint for this event or for all events; event_id may be a column (seats.py)."""
+def endpoints_for(event_id) -> tuple[type[WebhookEndpoint], sa.ColumnElement[bool]]:
+    """Endpoints ("w") enabled and for this event or for all: the alias and the condition (seats.py joins)."""
     endpoint = sa.orm.aliased(WebhookEndpoint, name="w")
-    return sa.exists().where(endpoint.enabled,
-                             sa.or_(endpoint.event_id == event_id, endpoint.event_id.is_(None)))
+    for_it = sa.or_(endpoint.event_id == event_id, endpoint.event_id.is_(None))
+    return endpoint, sa.and_(endpoint.enabled, for_it)
 
 
 def _is_wanted(session: Session, event_id: int | None, type: str) -> bool:

@@ -108,7 +108,9 @@ class WebhookMessage(db.Model):
         sa.ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), index=True)
     #: the payload's "data": ids, slugs and statuses, never names or addresses
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: the change's time; the public registration's statement leaves it to the database (seats.py)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=sa.text("CURRENT_TIMESTAMP"),
+                                                 index=True)
     #: when its deliveries were made; None until then
     fanned_out_at: Mapped[datetime | None]
 

@@ -49,6 +49,8 @@ def test_errors_are_documented_in_the_shape_they_are_sent(client):
 def _answers_as_documented(schema, slug: str) -> None:
     """Send what each operation of schema describes, and what it forbids; every answer as documented."""
     operations = [result.ok() for result in schema.get_all_operations()]
+    # The organiser API (/api/v1/manage/) needs a token: tests/api/test_organiser_openapi.py runs it.
+    operations = [operation for operation in operations if not operation.path.startswith("/api/v1/manage/")]
     assert len(operations) == 3
     for operation in operations:
         path_parameters = {"slug": slug} if "{slug}" in operation.path else None

@@ -251,3 +251,16 @@ def test_a_letter_request_waits_for_the_demo_organiser(seeded, client):
     assert "Алексей Смирнов" in listing and 'data-status="requested"' in listing
     page = client.get(f"/manage/events/{letter.event_id}/visa-letters/{letter.id}").get_data(as_text=True)
     assert "Смирнов Алексей Игоревич" in page and "Approve and issue the letter" in page
+
+
+def test_a_delegation_is_invited_with_held_seats(seeded, client):
+    from eventsys.demo.invitations import DELEGATION, EVENT_SLUG
+    from eventsys.demo.seed import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD
+    from tests.factories import sign_in
+
+    [forum] = _events(Event.slug == EVENT_SLUG)
+    assert forum.held_count == len(DELEGATION)
+    sign_in(client, DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD)
+    listing = client.get(f"/manage/events/{forum.id}/invitations").get_data(as_text=True)
+    assert "Ерлан Жумабеков" in listing
+    assert listing.count('data-status="pending" data-email') == len(DELEGATION)

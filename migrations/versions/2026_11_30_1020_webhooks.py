@@ -1,8 +1,8 @@
 """webhooks
 
 Revision ID: 161f3edc862e
-Revises: 5b7e2c9d4f13
-Create Date: 2026-11-30 10:00:00.000000
+Revises: 7c41d0a9e2b6
+Create Date: 2026-11-30 10:20:00.000000
 
 Organisers' webhook endpoints (their secrets encrypted), the messages changes write
 for them, each message's delivery to each endpoint with its due time, and the log
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '161f3edc862e'
-down_revision = '5b7e2c9d4f13'
+down_revision = '7c41d0a9e2b6'
 branch_labels = None
 depends_on = None
 
@@ -48,7 +48,7 @@ def upgrade():
     sa.Column('event_id', sa.Integer(), nullable=True),
     sa.Column('endpoint_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False),
     sa.Column('fanned_out_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['endpoint_id'], ['webhook_endpoint.id'], name=op.f('fk_webhook_message_endpoint_id_webhook_endpoint'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_webhook_message_event_id_event'), ondelete='CASCADE'),
