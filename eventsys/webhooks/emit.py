@@ -101,6 +101,13 @@ def emit_engagement(type: str, engagement) -> None:
         "invitation_status": str(engagement.invitation_status)}})
 
 
+def emit_invitation_answered(invitation) -> None:
+    """invitation.answered: an invitee registered or declined (for eventsys/invitations to call)."""
+    emit(message_types.INVITATION_ANSWERED, invitation.event_id, {"invitation": {
+        "id": invitation.id, "status": str(invitation.status),
+        "registration_id": invitation.registration_id}})
+
+
 def emit_failed_emails(session: Session, email_ids: list[int]) -> None:
     """email.failed for each of these emails that is about an event (the outbox gave up on them).
 

@@ -8,6 +8,9 @@ import sqlalchemy as sa
 from eventsys.accounts.services import add_manager
 from eventsys.database import db
 from eventsys.events import lifecycle, management
+from eventsys.invitations import services as invitations_to_register
+from eventsys.invitations.invitees import Invitee
+from eventsys.invitations.models import Invitation
 from eventsys.mail import outbox
 from eventsys.registration import handling
 from eventsys.registration import services as registration
@@ -181,3 +184,20 @@ def test_a_change_no_endpoint_subscribes_to_writes_no_message(app, receivers):
     assert _messages() == []
     lifecycle.cancel_event(event.id)
     assert [message.type for message in _messages()] == ["event.cancelled"]
+
+
+def test_an_answered_invitation_to_register_is_told_with_its_status(app, receivers):
+    receiver = receivers(204)
+    event = make_event()
+    organiser = make_organiser("organiser@example.org", event)
+    services.create_endpoint(organiser, receiver.url, ["invitation.answered"], event.id)
+    batch = invitations_to_register.invite(event.id, [Invitee("Li Wei", "liwei@example.cn", "HIT")],
+                                           invitations_to_register.BatchOptions())
+    invitation = db.session.scalars(sa.select(Invitation).where(Invitation.batch_id == batch.id)).one()
+    invitations_to_register.decline(invitation.id)
+    # The invitations code calls it where an answer is recorded; called here as it would be there.
+    emit.emit_invitation_answered(db.session.get(Invitation, invitation.id))
+    db.session.commit()
+    [(kind, data)] = _sent(receiver)
+    assert kind == "invitation.answered"
+    assert data["invitation"] == {"id": invitation.id, "status": "declined", "registration_id": None}
