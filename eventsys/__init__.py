@@ -50,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     celery_init_app(app)
     from eventsys.mail import outbox
     outbox.install_commit_hooks()
+    from eventsys.webhooks import emit as webhook_messages
+    webhook_messages.install()
     register_email_kinds()
     from eventsys.registration import event_snapshots
     event_snapshots.install()
@@ -84,8 +86,9 @@ def register_email_kinds() -> None:
     from eventsys.reminders import emails as reminder_emails
     from eventsys.speakers import emails as speaker_emails
     from eventsys.visas import emails as visa_emails
+    from eventsys.webhooks import emails as webhook_emails
 
     for module in (registration_emails, event_emails, reminder_emails, speaker_emails, message_emails,
-                   visa_emails, invitation_emails):
+                   visa_emails, invitation_emails, webhook_emails):
         for kind in module.KINDS:
             register(kind)

@@ -65,7 +65,8 @@ def celery_settings(redis_url: str | None) -> dict:
 
 TASK_MODULES = ("eventsys.mail.tasks", "eventsys.registration.tasks", "eventsys.reminders.tasks",
                 "eventsys.speakers.tasks", "eventsys.visas.tasks",
-                "eventsys.retention.tasks", "eventsys.invitations.tasks", "eventsys.api.tasks")
+                "eventsys.retention.tasks", "eventsys.invitations.tasks", "eventsys.api.tasks",
+                "eventsys.webhooks.tasks")
 
 #: the queues a worker must consume (`celery -A worker worker -Q default,mail`): every route leads to one
 WORKER_QUEUES = ("default", "mail")
@@ -81,6 +82,7 @@ BEAT_SCHEDULE = {
     "expire-registration-invitations": {"task": "eventsys.invitations.expire_due", "schedule": 300.0},
     "remind-registration-invitations": {"task": "eventsys.invitations.remind_due", "schedule": 3600.0},
     "prune-idempotency-keys": {"task": "eventsys.api.prune_idempotency_keys", "schedule": 3600.0},
+    "sweep-webhooks": {"task": "eventsys.webhooks.sweep", "schedule": 30.0},
 }
 
 
@@ -193,6 +195,16 @@ def from_environment(instance_path: str) -> dict:
         "VISA_PASSPORT_RETENTION_DAYS": int(os.environ.get("VISA_PASSPORT_RETENTION_DAYS") or 30),
         #: days a letter's download link works
         "VISA_LETTER_LINK_DAYS": int(os.environ.get("VISA_LETTER_LINK_DAYS") or 180),
+        #: seconds a webhook receiver has to answer (eventsys/webhooks/delivery.py)
+        "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS") or 10),
+        #: let webhooks go to private, loopback and link-local addresses (an intranet, tests); off, they are
+        #: refused when saved and at every delivery (eventsys/webhooks/addresses.py)
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": _flag("WEBHOOK_ALLOW_PRIVATE_ADDRESSES"),
+        #: days webhook messages and their delivery log are kept
+        "WEBHOOK_LOG_DAYS": int(os.environ.get("WEBHOOK_LOG_DAYS") or 30),
+        #: Fernet keys that encrypt webhook secrets, comma-separated, newest first; without them a key derived
+        #: from SECRET_KEY does (eventsys/webhooks/signing.py)
+        "WEBHOOK_SECRET_KEYS": os.environ.get("WEBHOOK_SECRET_KEYS") or "",
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_HTTPONLY": True,
     }

@@ -25,6 +25,7 @@ from eventsys.speakers.models import (
     SpeakerHonour,
     SpeakerRole,
 )
+from eventsys.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "ApiToken", "IdempotentRequest", "TokenScope",
@@ -33,5 +34,5 @@ __all__ = [
     "AttendeeCategory", "EmailState", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",
     "Institution", "InvitationStatus", "OutboundEmail", "ProgrammeItem", "Question", "QuestionKind",
     "Registration", "RegistrationStatus", "ReminderRun", "Speaker", "SpeakerExpertise", "SpeakerHonour",
-    "SpeakerRole",
+    "SpeakerRole", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookMessage",
 ]

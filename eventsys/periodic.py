@@ -18,6 +18,7 @@ from eventsys.reminders.services import queue_due_reminders
 from eventsys.retention.services import anonymise_due_events
 from eventsys.speakers.invitations import expire_invitations
 from eventsys.visas.services import erase_due_passport_data
+from eventsys.webhooks import dispatch as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ PERIODIC_WORK = {
     # Before the sweep: the emails it cancels are then not handed to delivery.
     "eventsys.retention.anonymise_due_events": anonymise_due_events,
     "eventsys.mail.sweep_outbox": outbox.sweep,
+    "eventsys.webhooks.sweep": webhooks.sweep,
 }
 
 

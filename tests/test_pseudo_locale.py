@@ -185,6 +185,8 @@ def _one_email_of_each_kind(world) -> list[int]:
         "visa_letter_revoked": {"letter_id": world.ids["letter_id"]},
         "registration_invitation": {"invitation_id": world.ids["invitation_id"]},
         "registration_invitation_reminder": {"invitation_id": world.ids["invitation_id"]},
+        "webhook_endpoint_disabled": {"endpoint_id": world.ids["endpoint_id"], "url": "http://127.0.0.1:9/eventsys",
+                                      "reason": "failing"},
     }
     ids = [outbox.enqueue(kind, registration.email, f"pseudo:{kind}", context=context, **about_registration)
            for kind, context in contexts.items()]

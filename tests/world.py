@@ -18,6 +18,8 @@ from eventsys.speakers.models import Engagement, Institution, Speaker, SpeakerRo
 from eventsys.visas import passports
 from eventsys.visas.models import LetterStatus, VisaLetter
 from eventsys.visas.passports import PassportDetails
+from eventsys.webhooks import signing
+from eventsys.webhooks.models import WebhookEndpoint
 from tests.factories import add_question, applicant, make_event, make_organiser
 
 
@@ -68,6 +70,11 @@ def build_world() -> World:
     email_id = outbox.enqueue("registration_confirmed", registration.email, f"world:{utcnow().isoformat()}",
                               event_id=event.id, registration_id=registration.id)
     letter = issued_letter(event, registration)
+    # Port 9 (discard) on loopback: a delivery is refused as a private address, or finds nobody listening.
+    endpoint = WebhookEndpoint(owner_id=organiser.id, event_id=event.id, url="http://127.0.0.1:9/eventsys",
+                               event_types=["registration.created", "registration.cancelled"],
+                               secret=signing.seal(signing.new_secret()))
+    db.session.add(endpoint)
     db.session.commit()
     invitee = Invitee("Li Wei", "liwei@example.cn", "Harbin Institute of Technology")
     batch = invitations.invite(event.id, [invitee], invitations.BatchOptions())
@@ -78,7 +85,7 @@ def build_world() -> World:
             "event_id": event.id, "registration_id": registration.id, "question_id": question.id,
             "item_id": item.id, "speaker_id": speaker.id, "institution_id": institution.id,
             "engagement_id": engagement.id, "email_id": email_id, "mailing_id": mailing.id,
-            "user_id": organiser.id, "letter_id": letter.id,
+            "user_id": organiser.id, "letter_id": letter.id, "endpoint_id": endpoint.id,
             "invitation_id": invitation_id,
         },
     )

@@ -26,6 +26,7 @@ from eventsys.registration.emails import active_registrations_of, enqueue_for_re
 from eventsys.registration.models import Question, RegistrationStatus
 from eventsys.reminders.emails import REMINDER
 from eventsys.timezones import is_timezone
+from eventsys.webhooks import emit as webhooks
 
 SLUG_MAX = 120
 SLUG_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -192,6 +193,7 @@ def publish_event(event_id: int) -> Event:
     if problems:
         raise ChangeRefused({"": " ".join(problems)})
     event.status = EventStatus.published
+    webhooks.emit_event("event.updated", event)
     db.session.commit()
     return event
 
@@ -224,6 +226,7 @@ def cancel_event(event_id: int, reason: str = "") -> int:
     notified = enqueue_for_registrations(
         EVENT_CANCELLED, active_registrations_of(event_id), context={"reason": reason}
     )
+    webhooks.emit_event("event.cancelled", event)
     db.session.commit()
     return notified
 

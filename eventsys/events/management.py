@@ -27,6 +27,7 @@ from eventsys.events.models import Event, ProgrammeItem
 from eventsys.registration.models import Question, QuestionKind, Registration
 from eventsys.registration.services import fill_free_seats, lock_event
 from eventsys.speakers.models import Engagement, InvitationStatus, Speaker, SpeakerRole
+from eventsys.webhooks import emit as webhooks
 
 CHOICE_KINDS = (QuestionKind.single_choice, QuestionKind.multiple_choice)
 OPTION_MAX = 200
@@ -76,6 +77,7 @@ def update_event(event_id: int, details: EventDetails) -> list[Registration]:
         # Seats a raise frees go to the people waiting in this same transaction, under the same lock:
         # committed apart, a newcomer could take one before them.
         promoted = fill_free_seats(event, utcnow())
+        webhooks.emit_event("event.updated", event)
     except BaseException:
         db.session.rollback()
         raise

@@ -1,6 +1,7 @@
 """The worker's side of the outbox: claim rows, send them over one connection, record what happened."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from email.utils import parseaddr
 from functools import cache
@@ -17,6 +18,26 @@ from eventsys.mail.rendering import render
 from eventsys.mail.transport import ConnectionLost, PermanentFailure, TemporaryFailure, open_transport
 
 log = logging.getLogger(__name__)
+
+#: what other domains do when emails fail for good (webhooks tell receivers): each is called with the
+#: session and the failed ids, in the transaction that records them. Mail knows no domain: they add
+#: themselves (on_failure); one that raises is logged, and the emails are recorded failed all the same
+_failure_listeners: list[Callable[[Session, list[int]], None]] = []
+
+
+def on_failure(listener: Callable[[Session, list[int]], None]) -> None:
+    """Call listener whenever emails fail for good (adding the same one again changes nothing)."""
+    if listener not in _failure_listeners:
+        _failure_listeners.append(listener)
+
+
+def _tell_failures(session: Session, rows: list[dict]) -> None:
+    failed = [row["b_id"] for row in rows if row["b_state"] is EmailState.failed]
+    for listener in _failure_listeners if failed else ():
+        try:
+            listener(session, failed)
+        except Exception:  # theirs to fix; the outcome must still be written
+            log.exception("%s failed for emails %s", listener, failed)
 
 
 def _claim(session: Session, ids: list[int]) -> list[OutboundEmail]:
@@ -146,13 +167,15 @@ class _Outcomes:
         if row["b_state"] is not EmailState.sent:
             state_only["b_last_error"] = f"{row['b_last_error']}; {reason}"
         try:
-            self._execute(_record_statement(_STATE_ONLY), [{"b_id": row["b_id"], **state_only}])
+            self._execute(_record_statement(_STATE_ONLY), [{"b_id": row["b_id"], **state_only}], tell=False)
         except Exception:  # the database is gone: the row stays `sending` for the sweep to release
             log.exception("could not record the outcome of email %s", row["b_id"])
 
-    def _execute(self, statement, rows: list[dict]) -> None:
+    def _execute(self, statement, rows: list[dict], tell: bool = True) -> None:
         try:
             self.session.connection().execute(statement, rows)
+            if tell:  # not in the last resort, which must write even if a listener broke the transaction
+                _tell_failures(self.session, rows)
             self.session.commit()
         except Exception:
             self.session.rollback()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from eventsys.database import db, utcnow
 from eventsys.mail.dispatcher import Dispatcher
@@ -34,22 +35,27 @@ def _insert(dialect_name: str):
     return dialect.insert(OutboundEmail).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
-def _remember(ids: Iterable[int]) -> None:
-    db.session.info.setdefault(_PENDING, []).extend(ids)
+def _remember(ids: Iterable[int], session: Session | None = None) -> None:
+    (session or db.session).info.setdefault(_PENDING, []).extend(ids)
 
 
 def enqueue(kind: str, recipient: str, key: str, *, locale: str = "en", context: dict | None = None,
-            event_id: int | None = None, registration_id: int | None = None) -> int | None:
-    """Add one email to the outbox in the current transaction; returns its id, None if the key exists."""
+            event_id: int | None = None, registration_id: int | None = None,
+            session: Session | None = None) -> int | None:
+    """Add one email to the outbox in the current transaction; returns its id, None if the key exists.
+
+    session: a worker's own session, when not the app's (its commit hands the email on, as the app's does).
+    """
     now = utcnow()
-    statement = _insert(db.session.get_bind().dialect.name).values(
+    session = session or db.session
+    statement = _insert(session.get_bind().dialect.name).values(
         kind=kind, recipient=recipient, idempotency_key=key, locale=locale, context=context or {},
         event_id=event_id, registration_id=registration_id, state=EmailState.queued, attempts=0,
         next_attempt_at=now, created_at=now,
     ).returning(OutboundEmail.id)
-    email_id = db.session.scalar(statement)
+    email_id = session.scalar(statement)
     if email_id is not None:
-        _remember([email_id])
+        _remember([email_id], session)
     return email_id
 
 
@@ -127,8 +133,11 @@ def _forget_after_rollback(session, *_args) -> None:
 
 
 def install_commit_hooks() -> None:
-    """Queue delivery when the transaction that wrote the rows commits, and forget them on rollback."""
-    target = db.session
+    """Queue delivery when the transaction that wrote the rows commits, and forget them on rollback.
+
+    On every session, not only the app's: a worker's own session may add emails too.
+    """
+    target = Session
     if not sa.event.contains(target, "after_commit", _dispatch_after_commit):
         sa.event.listen(target, "after_commit", _dispatch_after_commit)
         sa.event.listen(target, "after_soft_rollback", _forget_after_rollback)

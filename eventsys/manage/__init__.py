@@ -23,3 +23,4 @@ from eventsys.reports import views as _reports  # noqa: E402,F401
 from eventsys.retention import manage_views as _retention  # noqa: E402,F401
 from eventsys.speakers import manage_views as _speakers  # noqa: E402,F401
 from eventsys.visas import manage_views as _visas  # noqa: E402,F401
+from eventsys.webhooks import manage_views as _webhooks  # noqa: E402,F401

@@ -25,6 +25,7 @@ from eventsys.registration.emails import (
 from eventsys.registration.errors import RegistrationError
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import fill_free_seats, has_free_seat, lock_event
+from eventsys.webhooks import emit as webhooks
 
 __all__ = ["BulkCancel", "CheckIn", "InvalidAnswers", "approve", "cancel_many", "check_in", "promote_by_hand",
            "update_answers"]
@@ -102,6 +103,7 @@ def promote_by_hand(event_id: int, registration_id: int, now: datetime | None = 
                                 RegistrationStatus.confirmed)])
         db.session.flush()
         enqueue_for_registrations(REGISTRATION_PROMOTED, Registration.id == registration.id)
+        webhooks.emit_registrations("registration.promoted", event, [registration])
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -155,6 +157,7 @@ def cancel_many(event_id: int, registration_ids: Iterable[int] | None = None, wh
             elif was is RegistrationStatus.waitlisted:
                 event.waitlisted_count -= 1
         tally.shift(event.id, shifts)
+        webhooks.emit_registrations("registration.cancelled", event, registrations)
         db.session.flush()
         promoted = fill_free_seats(event, now)
         db.session.commit()

@@ -6,12 +6,13 @@ row as it is once the lock is granted. How long that lock is
 held bounds how many people one event can register per second, so:
 
 - on PostgreSQL one statement locks the event, bumps its counters, inserts the
-  registration, its first email into the outbox and its place in the tally, and runs in autocommit: the
+  registration, its first email into the outbox, its place in the tally and (when an
+  endpoint may want it) its webhook message, and runs in autocommit: the
   lock is released the moment the statement ends, with no round trip back to
   Python while other requests wait;
 - on SQLite, whose writers are serialised anyway, an INSERT ... SELECT takes the
-  write lock and decides, an UPDATE keeps the counters in step and the email row is
-  added, in one transaction.
+  write lock and decides, an UPDATE keeps the counters in step and the email row (and
+  webhook message) are added, in one transaction.
 """
 
 import re
@@ -26,6 +27,9 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration import limits, tally
 from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.webhooks.emit import endpoints_for
+from eventsys.webhooks.message_types import REGISTRATION_CREATED
+from eventsys.webhooks.models import WebhookMessage
 
 
 class Seat(NamedTuple):
@@ -38,6 +42,8 @@ class Seat(NamedTuple):
     position: int | None
     #: the outbox row of the confirmation or waiting-list email, written with the registration
     email_id: int
+    #: its registration.created webhook message, written with it when an endpoint may want it
+    webhook_message_id: int | None = None
 
 
 #: the columns a new registration is inserted with, from values passed as parameters "new_<column>"
@@ -56,7 +62,7 @@ def constant(value: int | str):
     if isinstance(value, int):
         return sa.literal_column(str(int(value)), sa.Integer)
     # Only our own names (statuses, kinds): nothing from outside is ever written into SQL.
-    if not re.fullmatch(r"[a-z_:]+", value):
+    if not re.fullmatch(r"[a-z_:.]+", value):
         raise ValueError(f"not a safe SQL constant: {value!r}")
     return sa.literal_column(f"'{value}'", sa.String)
 
@@ -85,13 +91,25 @@ class _DriverTypedTime(_DriverTyped):
     cache_ok = True
 
 
+class _DriverTypedInteger(_DriverTyped):
+    impl = sa.Integer
+    cache_ok = True
+
+
 def _as_sent(name: str, column_type: sa.types.TypeEngine):
     """A parameter for a column of this type: see _DriverTyped. Enums and JSON keep their conversion."""
     if isinstance(column_type, UTCDateTime):
         return sa.bindparam(name, type_=_DriverTypedTime())
     if isinstance(column_type, sa.String) and not isinstance(column_type, sa.Enum):
         return sa.bindparam(name, type_=_DriverTypedText())
+    if isinstance(column_type, sa.Integer):
+        return sa.bindparam(name, type_=_DriverTypedInteger())
     return sa.bindparam(name, type_=column_type)
+
+
+def _unlabelled(parameter: sa.BindParameter):
+    """A parameter as a column of a SELECT, written without `AS anon_N` after it (see constant())."""
+    return sa.text(f":{parameter.key}").bindparams(parameter)
 
 
 def _seat_free():
@@ -123,7 +141,7 @@ def _mailbox_has_room():
     Deciding it in the statement saves the request a round trip of its own. A
     refusal writes nothing, like a closed event; services tells the two apart.
     """
-    allowed = sa.bindparam("mailbox_allowed", type_=sa.Integer)
+    allowed = _as_sent("mailbox_allowed", sa.Integer())
     recent = limits.recent_writes(
         _as_sent("new_email_key", Registration.email_key.type),
         _as_sent("mailbox_since", Registration.created_at.type), allowed,
@@ -164,13 +182,13 @@ def _first_email(registered):
     # must have its kind named so in registration/emails.py (EMAIL_TELLING_STATUS), which outbox rows and
     # templates already carry.
     kind = constant("registration_") + sa.type_coerce(registered.c.status, sa.String)
-    now = _as_sent("new_created_at", OutboundEmail.created_at.type)
+    now = _unlabelled(_as_sent("new_created_at", OutboundEmail.created_at.type))
     source = sa.select(
         kind,
         registered.c.email,
         kind + constant(":registration:") + sa.cast(registered.c.id, sa.String),
         registered.c.locale,
-        sa.literal({}, OutboundEmail.context.type),
+        sa.literal_column("'{}'", OutboundEmail.context.type),
         registered.c.event_id,
         registered.c.id,
         constant(EmailState.queued.value),
@@ -185,11 +203,31 @@ def _first_email(registered):
     ).returning(OutboundEmail.id)
 
 
+def _webhook_message(registered, dialect: str):
+    """INSERT of the registration.created webhook message, once if any endpoint may want it (emit.py).
+
+    registered has the new registration's id and status (the payload adds the event, from event_id).
+    On PostgreSQL the message's created_at is the column's default, the statement's time: one
+    parameter less to write (see constant()).
+    """
+    build = sa.func.json_build_object if dialect == "postgresql" else sa.func.json_object
+    data = build(constant("registration"),
+                 build(constant("id"), registered.c.id, constant("status"), registered.c.status)).label("d")
+    event_id = _as_sent("new_event_id", WebhookMessage.event_id.type)
+    columns = {"type": constant(REGISTRATION_CREATED), "event_id": _unlabelled(event_id), "data": data}
+    if dialect != "postgresql":
+        columns["created_at"] = _unlabelled(_as_sent("new_created_at", WebhookMessage.created_at.type))
+    endpoint, wanting = endpoints_for(event_id)
+    source = sa.select(*columns.values()).select_from(registered.join(endpoint, wanting)).limit(constant(1))
+    return sa.insert(WebhookMessage).from_select(list(columns), source, include_defaults=False) \
+        .returning(WebhookMessage.id)
+
+
 def _parameters():
     """The new registration's columns as bound parameters, for the SELECT that feeds the INSERT."""
     columns = Registration.__table__.c
     # Prefixed: a parameter named like a column would be taken as a value for that column.
-    return [_as_sent(f"new_{name}", columns[name].type) for name in COLUMNS]
+    return [_unlabelled(_as_sent(f"new_{name}", columns[name].type)) for name in COLUMNS]
 
 
 class MailboxLimit(NamedTuple):
@@ -237,7 +275,7 @@ def _postgresql_statement():
     waiting = sa.case((sa.and_(sa.not_(Event.requires_approval), sa.not_(seat_free)), one), else_=zero)
     counted = (
         sa.update(Event.__table__)
-        .where(Event.id == sa.bindparam("new_event_id"), _still_open(), _mailbox_has_room())
+        .where(Event.id == _as_sent("new_event_id", Event.id.type), _still_open(), _mailbox_has_room())
         .values(_counters_after_one_more(confirming, waiting))
         .returning(_outcome_after_counting().label("outcome"), Event.waitlisted_count, Event.waitlist_seq)
         .cte("counted")
@@ -257,10 +295,12 @@ def _postgresql_statement():
     )
     mailed = _first_email(registered).cte("mailed")
     tallied = tally.count_new(registered).cte("tallied")
+    hooked = _webhook_message(registered, "postgresql").cte("hooked")
     position = sa.case((is_waiting, counted.c.waitlisted_count), else_=sa.null())
     return sa.select(
         registered.c.id, registered.c.status, registered.c.waitlist_number,
         sa.select(position).scalar_subquery(), sa.select(mailed.c.id).scalar_subquery(),
+        sa.select(hooked.c.id).scalar_subquery(),
     ).add_cte(tallied)
 
 
@@ -310,7 +350,11 @@ def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any],
             _first_email(registered), {"new_created_at": values["created_at"]}
         ).scalar_one()
         connection.execute(tally.count_new(registered, "sqlite"))
-    return Seat(*row, waitlisted_count if waiting else None, email_id)
+        message_id = connection.execute(
+            _webhook_message(registered, "sqlite"),
+            {"new_event_id": values["event_id"], "new_created_at": values["created_at"]}
+        ).scalar()
+    return Seat(*row, waitlisted_count if waiting else None, email_id, message_id)
 
 
 def take_seat(values: dict[str, Any], connection: sa.Connection | None = None,

@@ -38,6 +38,7 @@ from eventsys.registration.errors import (
 from eventsys.registration.mailboxes import mailbox_key
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.seats import MailboxLimit, take_seat
+from eventsys.webhooks import emit as webhooks
 
 #: the names callers use as services.<name>: the rules and the ways they can refuse
 __all__ = [
@@ -214,6 +215,7 @@ def register_checked(event: Event, checked: dict[str, Any], locale: str, now: da
     db.session.add(registration)
     # The seat was committed on a connection of its own, so the session's commit hook cannot see it.
     outbox.dispatch([seat.email_id])
+    webhooks.hand_over_committed([seat.webhook_message_id])
     return registration
 
 
@@ -259,6 +261,7 @@ def fill_free_seats(event: Event, now: datetime) -> list[Registration]:
     if promoted:
         db.session.flush()
         enqueue_for_registrations(REGISTRATION_PROMOTED, Registration.id.in_([r.id for r in promoted]))
+        webhooks.emit_registrations("registration.promoted", event, promoted)
     return promoted
 
 
@@ -306,6 +309,7 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> li
             registration.status = RegistrationStatus.cancelled
             registration.cancelled_at = now
             tally.shift(event.id, [(registration.country, was, RegistrationStatus.cancelled)])
+            webhooks.emit_registrations("registration.cancelled", event, [registration])
         if was is RegistrationStatus.confirmed:
             event.confirmed_count -= 1
             promoted = fill_free_seats(event, now)

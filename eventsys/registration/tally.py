@@ -24,9 +24,12 @@ def _upsert(dialect: str):
 
 def count_new(registered, dialect: str = "postgresql"):
     """INSERT … SELECT adding one to the tally for each row of `registered` (event_id, status, country)."""
-    source = sa.select(registered.c.event_id, registered.c.status, registered.c.country, sa.literal(1))
-    # SQLite cannot parse ON CONFLICT after a SELECT without WHERE (it reads it as a join's ON).
-    insert = _upsert(dialect).from_select([*_KEY, "count"], source.where(sa.true()))
+    # A constant written out, not a parameter: the seat statement must stay short (seats.constant).
+    source = sa.select(registered.c.event_id, registered.c.status, registered.c.country,
+                       sa.literal_column("1", sa.Integer))
+    if dialect == "sqlite":  # it cannot parse ON CONFLICT after a SELECT without WHERE (it reads a join's ON)
+        source = source.where(sa.true())
+    insert = _upsert(dialect).from_select([*_KEY, "count"], source)
     return insert.on_conflict_do_update(
         index_elements=_KEY, set_={"count": RegistrationTally.count + insert.excluded.count}
     )

@@ -19,6 +19,7 @@ from eventsys.mail import outbox
 from eventsys.speakers.emails import INVITATION_ANSWERED, SPEAKER_INVITATION
 from eventsys.speakers.models import Engagement, InvitationStatus, Speaker, SpeakerRole
 from eventsys.textrules import text_problem
+from eventsys.webhooks import emit as webhooks
 
 #: how long a speaker has to answer, unless the event starts sooner
 INVITATION_VALIDITY = timedelta(days=30)
@@ -310,6 +311,7 @@ def answer_invitation(engagement_id: int, accept: bool, note: str = "",
             context={"engagement_id": answered.id, "accepted": accept, "note": note},
             event_id=answered.event_id,
         )
+    webhooks.emit_engagement("speaker.invitation_answered", answered)
     db.session.commit()
     return answered
 

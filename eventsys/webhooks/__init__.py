@@ -1,0 +1,1 @@
+"""Signed webhooks (Standard Webhooks): organisers' endpoints, the messages changes write, their delivery."""
