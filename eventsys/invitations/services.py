@@ -33,6 +33,7 @@ from eventsys.registration.emails import EMAIL_TELLING_STATUS, enqueue_for_regis
 from eventsys.registration.errors import RegistrationClosed
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.retention.erasers import register_eraser
+from eventsys.webhooks import emit as webhooks
 
 __all__ = ["BatchOptions", "ChangeRefused", "InvitationClosed", "InviteesRefused", "confirm_submission",
            "decline", "default_deadline", "ensure_answerable", "ensure_event_takes_invitees", "expire_due",
@@ -201,6 +202,7 @@ def decline(invitation_id: int, now: datetime | None = None) -> list[Registratio
         event, invitation = _locked(invitation_id)
         ensure_answerable(invitation, now)
         promoted = _release(event, [invitation], InvitationStatus.declined, now)
+        webhooks.emit_invitation_answered(invitation)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -350,6 +352,8 @@ def _register(invitation_id: int, values: dict[str, Any], now: datetime, consent
         invitation.registration_id = new.id
         invitation.answered_at = now
         invitation.submitted = None
+        webhooks.emit_registrations("registration.created", event, [new])
+        webhooks.emit_invitation_answered(invitation)
         db.session.commit()
     except BaseException:
         db.session.rollback()

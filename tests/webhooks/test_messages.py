@@ -195,9 +195,24 @@ def test_an_answered_invitation_to_register_is_told_with_its_status(app, receive
                                            invitations_to_register.BatchOptions())
     invitation = db.session.scalars(sa.select(Invitation).where(Invitation.batch_id == batch.id)).one()
     invitations_to_register.decline(invitation.id)
-    # The invitations code calls it where an answer is recorded; called here as it would be there.
-    emit.emit_invitation_answered(db.session.get(Invitation, invitation.id))
-    db.session.commit()
     [(kind, data)] = _sent(receiver)
     assert kind == "invitation.answered"
     assert data["invitation"] == {"id": invitation.id, "status": "declined", "registration_id": None}
+
+
+@both_databases
+def test_an_invitee_registering_is_a_new_registration_and_an_answered_invitation(app, receivers):
+    receiver = receivers(204)
+    event = make_event(capacity=1)
+    organiser = make_organiser("organiser@example.org", event)
+    types = ["invitation.answered", "registration.created"]
+    services.create_endpoint(organiser, receiver.url, types, event.id)
+    batch = invitations_to_register.invite(event.id, [Invitee("Li Wei", "liwei@example.cn", "HIT")],
+                                           invitations_to_register.BatchOptions(holds_seats=True))
+    invitation = db.session.scalars(sa.select(Invitation).where(Invitation.batch_id == batch.id)).one()
+    made = invitations_to_register.register_invitee(invitation.id, applicant(7, email="ignored@example.org"))
+    sent = _sent(receiver)
+    assert [kind for kind, _data in sent] == ["registration.created", "invitation.answered"]
+    assert sent[0][1]["registration"] == {"id": made.id, "status": "confirmed"}
+    assert sent[1][1]["invitation"] == {"id": invitation.id, "status": "registered",
+                                        "registration_id": made.id}
