@@ -78,6 +78,11 @@ def current_language() -> str:
     return locale.language if locale is not None else "en"
 
 
+def switched_language() -> str | None:
+    """The language the visitor chose with the switch on the page, None when they chose none."""
+    return supported_locale(request.cookies.get(LANGUAGE_COOKIE)) if has_request_context() else None
+
+
 def request_locale() -> str:
     """The language of this request's page, to store with what the visitor sends (their emails use it).
 

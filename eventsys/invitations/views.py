@@ -9,7 +9,7 @@ from eventsys.extensions import limiter
 from eventsys.invitations import emails, services
 from eventsys.invitations.forms import DeclineForm
 from eventsys.invitations.models import Invitation, InvitationStatus
-from eventsys.locales import request_locale
+from eventsys.locales import switched_language
 from eventsys.registration import services as registration
 from eventsys.registration.forms import registration_form_for
 from eventsys.registration.models import Registration, RegistrationStatus
@@ -75,7 +75,8 @@ def answer(token: str):
     applicant = registration.Applicant(
         name=form.name.data or "", email=invitation.email, affiliation=form.affiliation.data or "",
         country=form.country.data or "", category=form.category.data or "", answers=form.answers(),
-        locale=request_locale(), timezone=form.timezone.data or None)
+        # The invitation's language, which the organisers chose, unless the invitee switched the page's.
+        locale=switched_language() or invitation.locale, timezone=form.timezone.data or None)
     try:
         if not form.validate():
             registration.check_applicant(invitation.event, applicant)

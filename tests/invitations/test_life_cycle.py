@@ -331,3 +331,20 @@ def test_nobody_is_invited_to_a_draft_or_a_cancelled_event(app):
         with pytest.raises(ChangeRefused):
             services.invite(event.id, [Invitee("Guest", "guest@example.org")], services.BatchOptions())
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
+
+
+def test_the_registration_speaks_the_invitation_s_language_unless_the_invitee_switched(app, client):
+    event = make_event(capacity=10)
+    services.invite(event.id, [Invitee("Li Wei", "liwei@example.cn", language="zh"),
+                               Invitee("Anna Petrova", "petrova@example.org", language="zh")],
+                    services.BatchOptions())
+    li, anna = db.session.scalars(sa.select(Invitation).order_by(Invitation.id)).all()
+    with app.test_request_context():
+        from eventsys.invitations.emails import invitation_url
+        links = {li.id: invitation_url(li.id), anna.id: invitation_url(anna.id)}
+    answer = {"country": "CN", "category": "student"}
+    assert _register_through_link(client, links[li.id], **answer).status_code == 303
+    client.set_cookie("lang", "ru", domain="events.test")
+    assert _register_through_link(client, links[anna.id], **answer).status_code == 303
+    locales = dict(db.session.execute(sa.select(Registration.email, Registration.locale)).all())
+    assert locales == {"liwei@example.cn": "zh", "petrova@example.org": "ru"}
