@@ -1,5 +1,6 @@
 """Fixtures: an app on SQLite (the default) or on PostgreSQL, migrated once, emptied after each test."""
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -94,13 +95,50 @@ def mail_dir(tmp_path) -> Path:
     return tmp_path / "mail"
 
 
+#: one app per database for the whole run (per xdist worker), with the settings it was made with:
+#: making an app compiles every route and builds the OpenAPI document, about 0.3 s, which a
+#: thousand tests would pay each
+_shared_apps: dict[str, tuple] = {}
+
+
+def _shared_app(url: str):
+    """The run's app on this database, as it was made: what a test or another app changed is put back.
+
+    The extensions that are one object for every app (the rate limiter, Celery's default
+    app) were last set up by whichever app was made last, perhaps a test's own with a
+    broker of its own: they are pointed back at this app's.
+    """
+    from eventsys.extensions import api, limiter
+
+    if url not in _shared_apps:
+        app = make_app(url)
+        _shared_apps[url] = (app, copy.deepcopy(dict(app.config)), dict(vars(limiter)), api._app)
+    app, settings, limiter_state, api_app = _shared_apps[url]
+    app.config.clear()
+    app.config.update(copy.deepcopy(settings))
+    vars(limiter).clear()
+    vars(limiter).update(limiter_state)
+    api._app = api_app
+    app.extensions["celery"].set_default()
+    app.extensions["celery"].set_current()
+    return app
+
+
 @pytest.fixture
 def app(request, mail_dir):
-    """The app on SQLite, or on the database named by parametrize(..., indirect=True)."""
+    """The app on SQLite, or on the database named by parametrize(..., indirect=True).
+
+    The same app object serves every test on that database; each test starts with its
+    settings as made, empty tables, no rate-limit counts, and its own mail folder.
+    """
+    from eventsys.extensions import limiter
+
     backend = getattr(request, "param", "sqlite")
     url = request.getfixturevalue(f"{backend}_url")
-    app = make_app(url, MAIL_FILE_DIR=str(mail_dir))
+    app = _shared_app(url)
+    app.config["MAIL_FILE_DIR"] = str(mail_dir)
     with app.app_context():
+        limiter.reset()  # counts of the previous test's requests
         yield app
         db.session.remove()
         _empty_tables()
