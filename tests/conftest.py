@@ -43,11 +43,24 @@ def postgresql_url() -> str:
 
 
 def _empty_tables() -> None:
+    """Delete every row the test left, children first, and restart the ids as a new database would.
+
+    On PostgreSQL only the tables that hold rows are emptied, with DELETE: a TRUNCATE of
+    every table took 0.3–0.7 s, paid by each of hundreds of tests.
+    """
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"
+                                       for t in tables)
+            filled = set(conn.execute(sa.text(probe)).scalars())
+            for table in tables:
+                if table.name in filled:
+                    conn.execute(table.delete())
+            restarts = [f"setval(pg_get_serial_sequence('\"{t.name}\"', 'id'), 1, false)"
+                        for t in tables if t.name in filled and "id" in t.c and t.c.id.primary_key]
+            if restarts:
+                conn.execute(sa.text("SELECT " + ", ".join(restarts)))
         else:
             for table in tables:
                 conn.execute(table.delete())
