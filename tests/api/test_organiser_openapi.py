@@ -29,7 +29,7 @@ from tests.world import build_world
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance,
           response_headers_conformance, ignored_auth]
 #: examples per operation and generation mode: about forty operations stay within a minute
-EXAMPLES = 8
+EXAMPLES = 5
 PREFIX = "/api/v1/manage"
 WRITES = {"post", "patch", "put", "delete"}
 
