@@ -11,7 +11,7 @@ import logging
 
 from eventsys.api import idempotency
 from eventsys.database import db
-from eventsys.invitations import services as invitations
+from eventsys.invitations import periodic as invitations
 from eventsys.mail import outbox
 from eventsys.registration import verification
 from eventsys.reminders.services import queue_due_reminders

@@ -50,6 +50,8 @@ class Invitee:
     country: str = ""
     #: the row of the file it came from; None when typed in
     row: int | None = None
+    #: the row had more cells than the header names columns
+    extra_cells: bool = False
 
 
 @dataclass
@@ -76,9 +78,8 @@ def read_file(data: bytes) -> list[Invitee]:
     for number, cells in rows:
         invitee = Invitee(name=cells.get("name", ""), email=cells.get("email", ""),
                           institution=cells.get("institution", ""), category=cells.get("category", ""),
-                          language=cells.get("language", ""), country=cells.get("country", ""), row=number)
-        if cells.get("__extra__"):
-            invitee.row = -number  # marked: more cells than the header names (reported by check_invitees)
+                          language=cells.get("language", ""), country=cells.get("country", ""), row=number,
+                          extra_cells=bool(cells.get("__extra__")))
         invitees.append(invitee)
     return invitees
 
@@ -120,9 +121,8 @@ def _line_errors(invitee: Invitee) -> tuple[dict[str, Any], list[str]]:
     if country and values["country"] is None:
         errors.append(_("country '%(value)s' is not a country we know (use a code such as RU, or its English "
                         "name)", value=country))
-    if invitee.row is not None and invitee.row < 0:
+    if invitee.extra_cells:
         errors.append(_("the row has more cells than the header has columns"))
-        invitee.row = -invitee.row
     return values, errors
 
 

@@ -13,11 +13,10 @@ its order and no seat is ever held and given at once.
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -36,8 +35,8 @@ from eventsys.retention.erasers import register_eraser
 from eventsys.webhooks import emit as webhooks
 
 __all__ = ["BatchOptions", "ChangeRefused", "InvitationClosed", "InviteesRefused", "confirm_submission",
-           "decline", "default_deadline", "ensure_answerable", "ensure_event_takes_invitees", "expire_due",
-           "extend", "invite", "register_invitee", "remind_due", "resend", "revoke"]
+           "decline", "default_deadline", "ensure_answerable", "ensure_event_takes_invitees", "extend",
+           "invite", "register_invitee", "release", "resend", "revoke"]
 
 
 class InvitationClosed(Exception):
@@ -180,8 +179,8 @@ def ensure_event_takes_invitees(event: Event, now: datetime) -> None:
         raise RegistrationClosed(_("This event has already taken place."), gone=True)
 
 
-def _release(event: Event, invitations: Iterable[Invitation], status: InvitationStatus, now: datetime
-             ) -> list[Registration]:
+def release(event: Event, invitations: Iterable[Invitation], status: InvitationStatus, now: datetime
+            ) -> list[Registration]:
     """End pending invitations with status on the locked event; held seats go to the waiting list at once."""
     released = 0
     for invitation in invitations:
@@ -201,7 +200,7 @@ def decline(invitation_id: int, now: datetime | None = None) -> list[Registratio
     try:
         event, invitation = _locked(invitation_id)
         ensure_answerable(invitation, now)
-        promoted = _release(event, [invitation], InvitationStatus.declined, now)
+        promoted = release(event, [invitation], InvitationStatus.declined, now)
         webhooks.emit_invitation_answered(invitation)
         db.session.commit()
     except BaseException:
@@ -224,7 +223,7 @@ def revoke(event_id: int, invitation_ids: Iterable[int], now: datetime | None = 
         event = registration.lock_event(event_id)
         pending = list(db.session.scalars(
             _pending_of(event_id, invitation_ids).execution_options(populate_existing=True)))
-        _release(event, pending, InvitationStatus.revoked, now)
+        release(event, pending, InvitationStatus.revoked, now)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -359,71 +358,6 @@ def _register(invitation_id: int, values: dict[str, Any], now: datetime, consent
         db.session.rollback()
         raise
     return new
-
-
-def expire_due(now: datetime | None = None) -> int:
-    """Expire pending invitations past their deadline, event by event; held seats go to the waiting list."""
-    now = now or utcnow()
-    event_ids = list(db.session.scalars(
-        sa.select(Invitation.event_id).distinct()
-        .where(Invitation.status == InvitationStatus.pending, Invitation.expires_at <= now)))
-    db.session.commit()
-    expired = 0
-    for event_id in event_ids:
-        try:
-            event = registration.lock_event(event_id)
-            due = list(db.session.scalars(
-                sa.select(Invitation)
-                .where(Invitation.event_id == event_id, Invitation.status == InvitationStatus.pending,
-                       Invitation.expires_at <= now)
-                .execution_options(populate_existing=True)))
-            _release(event, due, InvitationStatus.expired, now)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
-        expired += len(due)
-    return expired
-
-
-def reminder_lead() -> int:
-    """Days before the deadline at which a pending invitee is reminded (INVITATION_REMINDER_DAYS)."""
-    return int(current_app.config.get("INVITATION_REMINDER_DAYS", 3))
-
-
-def remind_due(now: datetime | None = None) -> int:
-    """Remind, once, each pending invitee whose deadline is near; returns how many were reminded.
-
-    An invitation sent already inside the reminder's window is not reminded: its
-    invitation email is as fresh. Claiming reminded_at with a conditional UPDATE makes
-    two schedulers running at once remind nobody twice.
-    """
-    now = now or utcnow()
-    lead = timedelta(days=reminder_lead())
-    near = db.session.execute(
-        sa.select(Invitation.id, Invitation.created_at, Invitation.expires_at)
-        .where(Invitation.status == InvitationStatus.pending, Invitation.reminded_at.is_(None),
-               Invitation.expires_at > now, Invitation.expires_at <= now + lead)).all()
-    # Compared here rather than in SQL: date arithmetic on columns differs between the two databases.
-    due = [row.id for row in near if row.created_at < row.expires_at - lead]
-    if not due:
-        db.session.commit()
-        return 0
-    try:
-        claimed = list(db.session.scalars(
-            sa.update(Invitation)
-            .where(Invitation.id.in_(due), Invitation.status == InvitationStatus.pending,
-                   Invitation.reminded_at.is_(None))
-            .values(reminded_at=now)
-            .returning(Invitation.id)
-            .execution_options(synchronize_session=False)))
-        for invitation in db.session.scalars(sa.select(Invitation).where(Invitation.id.in_(claimed))):
-            emails.queue_reminder(invitation)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return len(claimed)
 
 
 @register_eraser

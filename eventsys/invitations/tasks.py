@@ -1,17 +1,17 @@
-"""Periodic work on invitations to register: thin tasks over the rules in services.py."""
+"""Periodic work on invitations to register: thin tasks over periodic.py."""
 
 from celery import shared_task
 
-from eventsys.invitations import services
+from eventsys.invitations import periodic
 
 
 @shared_task(name="eventsys.invitations.expire_due", ignore_result=True)
 def expire_due() -> None:
     """Expire unanswered invitations past their deadline; their held seats go to the waiting list (beat)."""
-    services.expire_due()
+    periodic.expire_due()
 
 
 @shared_task(name="eventsys.invitations.remind_due", ignore_result=True)
 def remind_due() -> None:
     """Remind pending invitees once, INVITATION_REMINDER_DAYS before their deadline (beat)."""
-    services.remind_due()
+    periodic.remind_due()

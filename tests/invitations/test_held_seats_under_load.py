@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event
-from eventsys.invitations import services
+from eventsys.invitations import periodic, services
 from eventsys.invitations.emails import invitation_url
 from eventsys.invitations.invitees import Invitee
 from eventsys.invitations.models import Invitation, InvitationStatus
@@ -88,7 +88,7 @@ def test_invitees_always_get_their_held_seats_and_the_public_never_does(app):
 
     # The two who never answered run out; their seats go to the first two waiting, in order.
     first_waiting = sorted((a for a in answers if a["status"] == "waitlisted"), key=lambda a: a["position"])
-    assert services.expire_due(now=deadline) == unanswered
+    assert periodic.expire_due(now=deadline) == unanswered
     db.session.expire_all()
     by_token = {r.token: r for r in db.session.scalars(sa.select(Registration))}
     assert [by_token[a["token"]].status for a in first_waiting[:3]] == [

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event
-from eventsys.invitations import services
+from eventsys.invitations import periodic, services
 from eventsys.invitations.invitees import Invitee
 from eventsys.invitations.models import Invitation, InvitationStatus
 from eventsys.mail.models import OutboundEmail
@@ -68,7 +68,8 @@ def test_a_file_with_bad_rows_sends_nothing_and_says_what_is_wrong_row_by_row(ap
             b",nobody@example.org,,,\n"
             b"Li Wei,not-an-address,HIT,student,zh\n"
             b"Anna Schmidt,volkova@example.org,TU Berlin,visitor,German\n"
-            b"Taken,already@example.org,,,\n")
+            b"Taken,already@example.org,,,\n"
+            b"Extra,extra@example.org,,,,surplus\n")
 
     response = _upload(client, event, data, holds_seats="y")
 
@@ -82,6 +83,7 @@ def test_a_file_with_bad_rows_sends_nothing_and_says_what_is_wrong_row_by_row(ap
     assert "category &#39;visitor&#39; is not one of" in by_row[5][1]
     assert "language &#39;German&#39; is not one of en, zh, ru" in by_row[5][1]
     assert "already@example.org is already registered for this event" in by_row[6][1]
+    assert "the row has more cells than the header has columns" in by_row[7][1]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
     assert _count(OutboundEmail.kind.like("registration_invit%")) == 0
     db.session.expire_all()
@@ -175,9 +177,9 @@ def test_expiry_releases_every_held_seat_to_the_waiting_list_in_order(app):
     registration.register(event, applicant(1))
     waiting = [registration.register(event, applicant(n)) for n in (2, 3, 4)]
 
-    assert services.expire_due(now=deadline - timedelta(minutes=1)) == 0
-    assert services.expire_due(now=deadline) == 2
-    assert services.expire_due(now=deadline) == 0
+    assert periodic.expire_due(now=deadline - timedelta(minutes=1)) == 0
+    assert periodic.expire_due(now=deadline) == 2
+    assert periodic.expire_due(now=deadline) == 0
 
     db.session.expire_all()
     assert set(db.session.scalars(sa.select(Invitation.status))) == {InvitationStatus.expired}
@@ -197,10 +199,10 @@ def test_pending_invitees_are_reminded_once_before_the_deadline(app):
     services.invite(event.id, [Invitee("Late", "late@example.org")],
                     services.BatchOptions(deadline=now + timedelta(days=2)), now=now)
 
-    assert services.remind_due(now=now + timedelta(days=6)) == 0
-    assert services.remind_due(now=now + timedelta(days=7, minutes=1)) == 1
-    assert services.remind_due(now=now + timedelta(days=8)) == 0
-    assert services.remind_due(now=now + timedelta(days=9)) == 0
+    assert periodic.remind_due(now=now + timedelta(days=6)) == 0
+    assert periodic.remind_due(now=now + timedelta(days=7, minutes=1)) == 1
+    assert periodic.remind_due(now=now + timedelta(days=8)) == 0
+    assert periodic.remind_due(now=now + timedelta(days=9)) == 0
     reminders = db.session.scalars(sa.select(OutboundEmail.recipient).where(
         OutboundEmail.kind == "registration_invitation_reminder")).all()
     # The late one was invited inside the reminder's window: its invitation is reminder enough.
