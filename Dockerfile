@@ -1,3 +1,9 @@
+# Browser libraries (the desk's QR reader) from the npm registry, as package-lock.json pins them.
+FROM node:20-bookworm-slim AS browser-libraries
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
 # The one eventsys image: web (gunicorn), worker, beat and the one-shot migrate all run it.
 # Built once by `docker compose up` (or `docker build -t eventsys .`); nothing is installed at start,
 # so containers start without the network and all run the very same code and libraries.
@@ -24,6 +30,7 @@ COPY eventsys/ eventsys/
 COPY templates/ templates/
 COPY migrations/ migrations/
 COPY worker.py .
+COPY --from=browser-libraries /build/node_modules/ node_modules/
 
 # Translations: the Chinese and Russian catalogues (eventsys/translations/<locale>/LC_MESSAGES/
 # messages.po, copied in with the package) ship compiled, as `make setup` compiles them; the .mo

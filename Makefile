@@ -31,7 +31,17 @@ browser:
 	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }; } || \
 	  echo "Chromium is not installed (apt-get install chromium): the browser test will be skipped."
 
-setup: system-packages $(VENV)/.installed translations
+setup: system-packages $(VENV)/.installed node_modules/.installed translations
+
+# Browser libraries (the desk's QR reader) from the npm registry, as package-lock.json pins them;
+# Node.js and npm come from Debian's packages when missing and we may.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null; }; }; } || \
+	  { echo "npm is not installed (apt-get install nodejs npm): the desk cannot read QR codes with a camera."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # What PDFs (visa letters, the exchange report) need from Debian: Pango for WeasyPrint, and fonts
 # for Chinese, Japanese, Korean and Cyrillic names. Installed when missing and we may (root with
@@ -91,4 +101,4 @@ bench: setup
 	$(BIN)/python bench/registration.py
 
 clean:
-	rm -rf $(VENV) instance/eventsys.db* instance/mail .pytest_cache test-artifacts
+	rm -rf $(VENV) node_modules instance/eventsys.db* instance/mail .pytest_cache test-artifacts

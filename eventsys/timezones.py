@@ -6,11 +6,17 @@ words around them.
 """
 
 from contextlib import nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel.dates import format_datetime, format_skeleton, get_timezone_gmt, get_timezone_location
+from babel.dates import (
+    format_datetime,
+    format_interval,
+    format_skeleton,
+    get_timezone_gmt,
+    get_timezone_location,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -106,6 +112,12 @@ def date_in_zone(moment: datetime, zone_name: str, locale: str | None = None) ->
     """The calendar date in the zone, 'Tue, 12 May 2026', for grouping a programme by day."""
     return format_datetime(moment, "EEE, d MMM y", tzinfo=ZoneInfo(zone_name),
                            locale=locale or current_language())
+
+
+def day_range(days: tuple[date, date], locale: str | None = None) -> str:
+    """A run of calendar days as the language writes it: '12–14 May 2027', or one date when they are one."""
+    first, last = days
+    return format_interval(first, last, "yMMMd", locale=locale or current_language())
 
 
 def instant_in_zone(local: datetime, zone_name: str) -> datetime:

@@ -85,6 +85,7 @@ def register_web(app: Flask) -> None:
     from eventsys.manage import bp as manage_bp
     from eventsys.registration.views import bp as registration_bp
     from eventsys.speakers.views import bp as speakers_bp
+    from eventsys.vendor_assets import bp as vendor_bp
     from eventsys.visas.views import bp as visas_bp
 
     app.register_blueprint(events_bp)
@@ -96,6 +97,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(language_bp)
     app.register_blueprint(visas_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(vendor_bp)
 
     app.add_template_filter(timezones.in_zone, "in_zone")
     app.add_template_filter(time_element, "local_time")
@@ -103,4 +105,5 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(timezones.in_zones, "in_zones")
     app.add_template_filter(timezones.time_in_zone, "time_in_zone")
     app.add_template_filter(timezones.date_in_zone, "date_in_zone")
+    app.add_template_filter(timezones.day_range, "day_range")
     app.add_template_filter(country_name, "country_name")

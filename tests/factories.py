@@ -37,6 +37,12 @@ def make_event(**overrides) -> Event:
     return event
 
 
+def make_running_event(**overrides) -> Event:
+    """make_event, but under way: it began two hours ago and runs two more days (for the desk)."""
+    starts_at = utcnow().replace(microsecond=0) - timedelta(hours=2)
+    return make_event(**{"starts_at": starts_at, "ends_at": starts_at + timedelta(days=2), **overrides})
+
+
 def add_question(event: Event, kind: QuestionKind, label: str, required: bool = False,
                  options: list[str] | None = None) -> Question:
     """Add a custom question to the event's form, saved."""

@@ -50,13 +50,14 @@ def counts_query(event_id: int) -> sa.Select:
     )
 
 
-def scan(event_id: int, text: str) -> handling.CheckIn | None:
+def scan(event_id: int, text: str, outside_days_confirmed: bool = False) -> handling.CheckIn | None:
     """Check in whoever holds the scanned or typed code; None when the text is no registration's code.
 
     The check-in code is looked up in this event only (codes are unique per event, not
     across them). A self-service token is still taken: emails sent before check-in codes
     existed show it, and only organisers reach the desk. Raises RegistrationError when a
-    token is another event's, or the holder is not admitted.
+    token is another event's, or the holder is not admitted; OutsideEventDays (a kind
+    of it) when the event does not run today and the desk has not confirmed.
     """
     code = checkin_codes.normalised(text)
     registration = by_checkin_code(event_id, code) if code else None
@@ -64,7 +65,7 @@ def scan(event_id: int, text: str) -> handling.CheckIn | None:
         registration = services.find_by_token(text.strip())
     if registration is None:
         return None
-    return handling.check_in(event_id, registration)
+    return handling.check_in(event_id, registration, outside_days_confirmed=outside_days_confirmed)
 
 
 def by_checkin_code(event_id: int, code: str) -> Registration | None:
@@ -74,12 +75,26 @@ def by_checkin_code(event_id: int, code: str) -> Registration | None:
     ).first()
 
 
-def check_in_by_id(event_id: int, registration_id: int) -> handling.CheckIn:
-    """Check in a registration picked from the desk's search results."""
+def check_in_by_id(event_id: int, registration_id: int,
+                   outside_days_confirmed: bool = False) -> handling.CheckIn:
+    """Check in a registration picked from the desk's search results (or confirmed after a question)."""
+    return handling.check_in(event_id, _of_event(event_id, registration_id),
+                             outside_days_confirmed=outside_days_confirmed)
+
+
+def undo_by_id(event_id: int, registration_id: int) -> Registration:
+    """Take back a registration's check-in; RegistrationError when it was not checked in."""
+    registration = _of_event(event_id, registration_id)
+    if not handling.undo_check_in(event_id, registration):
+        raise RegistrationError(_("%(name)s was not checked in.", name=registration.name))
+    return registration
+
+
+def _of_event(event_id: int, registration_id: int) -> Registration:
     registration = registration_of_event(event_id, registration_id)
     if registration is None:
         raise RegistrationError(_("This registration does not belong to this event."))
-    return handling.check_in(event_id, registration)
+    return registration
 
 
 def registration_of_event(event_id: int, registration_id: int) -> Registration | None:

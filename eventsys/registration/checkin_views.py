@@ -1,19 +1,22 @@
 """The check-in desk of an event (routes of the /manage/ blueprint).
 
-One input takes whatever arrives: a USB scanner typing a code, a code read out by
-hand, or part of a name or email. After each POST the desk redirects to itself and
-shows the outcome once (kept in the session, like a flash), with the input focused
-again so the next scan can follow at once.
+One input takes whatever arrives: the phone's camera (static/js/desk-camera.js reads
+the QR code and submits it), a USB scanner typing a code, a code read out by hand, or
+part of a name or email. After each POST the desk redirects to itself and shows the
+outcome once (kept in the session, like a flash), with the input focused again so the
+next scan can follow at once. A check-in can be undone from the outcome, and a scan
+on a day the event does not run asks before letting the person in.
 """
 
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from eventsys.database import utcnow
 from eventsys.manage import bp
 from eventsys.manage.access import current_event, event_page
 from eventsys.registration import checkin as desk
 from eventsys.registration.errors import RegistrationError
-from eventsys.registration.handling import CheckIn
+from eventsys.registration.handling import CheckIn, OutsideEventDays, event_days
 from eventsys.registration.models import RegistrationStatus
 
 #: where the outcome of the last POST waits for the desk page that follows it
@@ -46,16 +49,23 @@ def _after_check_in(event_id: int, outcome: CheckIn):
 
 
 def _after_refusal(event_id: int, refused: RegistrationError):
-    _keep_result(event_id, "refused", message=str(refused))
+    if isinstance(refused, OutsideEventDays):  # a question, not a refusal: the page asks "check in anyway?"
+        _keep_result(event_id, "confirm", refused.registration.id)
+    else:
+        _keep_result(event_id, "refused", message=str(refused))
     return redirect(url_for("manage.checkin", event_id=event_id), code=303)
 
 
 def _desk_page(query: str = "", error: str | None = None, status: int = 200):
     """The desk page: counts, the input, the last outcome and the matches of a search."""
     event = current_event()
+    first_day, last_day = event_days(event)
     return render_template(
         "manage/checkin/desk.html",
         event=event,
+        first_day=first_day,
+        last_day=last_day,
+        today=utcnow(),
         counts=desk.counts(event),
         result=None if error else _take_result(event.id),
         query=query,
@@ -93,12 +103,25 @@ def checkin_scan(event_id: int):
 @bp.post("/events/<int:event_id>/checkin/<int:registration_id>")
 @event_page
 def checkin_registration(event_id: int, registration_id: int):
-    """The "Check in" button beside a search result."""
+    """The "Check in" button beside a search result, or "Check in anyway" after the desk asked."""
+    confirmed = request.form.get("outside_days_confirmed") == "1"
     try:
-        outcome = desk.check_in_by_id(event_id, registration_id)
+        outcome = desk.check_in_by_id(event_id, registration_id, outside_days_confirmed=confirmed)
     except RegistrationError as refused:
         return _after_refusal(event_id, refused)
     return _after_check_in(event_id, outcome)
+
+
+@bp.post("/events/<int:event_id>/checkin/<int:registration_id>/undo")
+@event_page
+def checkin_undo(event_id: int, registration_id: int):
+    """Take back a check-in made by mistake (the wrong person picked, a badge scanned twice)."""
+    try:
+        registration = desk.undo_by_id(event_id, registration_id)
+    except RegistrationError as refused:
+        return _after_refusal(event_id, refused)
+    _keep_result(event_id, "undone", registration.id)
+    return redirect(url_for("manage.checkin", event_id=event_id), code=303)
 
 
 @bp.get("/events/<int:event_id>/checkin/counts")

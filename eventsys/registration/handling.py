@@ -6,14 +6,16 @@ the event's row lock and keeps the event's counters and the tally in step.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from eventsys.database import db, utcnow
+from eventsys.events.models import Event
 from eventsys.registration import tally
 from eventsys.registration.answers import InvalidAnswers, clean_answers
 from eventsys.registration.emails import (
@@ -27,8 +29,8 @@ from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import fill_free_seats, has_free_seat, lock_event
 from eventsys.webhooks import emit as webhooks
 
-__all__ = ["BulkCancel", "CheckIn", "InvalidAnswers", "approve", "cancel_many", "check_in", "promote_by_hand",
-           "update_answers"]
+__all__ = ["BulkCancel", "CheckIn", "InvalidAnswers", "OutsideEventDays", "approve", "cancel_many",
+           "check_in", "event_days", "promote_by_hand", "undo_check_in", "update_answers"]
 
 
 def _locked_registration(event_id: int, registration_id: int):
@@ -176,8 +178,33 @@ class CheckIn:
     first_time: bool
 
 
-def check_in(event_id: int, registration: Registration, now: datetime | None = None) -> CheckIn:
-    """Mark a confirmed registrant as arrived, once; a second scan answers when they came in."""
+class OutsideEventDays(RegistrationError):
+    """The event does not run today (in its own zone): the desk asks before letting anyone in.
+
+    A ticket scanned 101 days early is most likely a mistake (the wrong event's desk,
+    a test scan); a person arriving the evening before for a badge is not. So it is
+    a question, answered by checking in again with outside_days_confirmed.
+    """
+
+    def __init__(self, registration: Registration, today: date, first_day: date, last_day: date):
+        super().__init__(_("The event does not run today."))
+        self.registration, self.today = registration, today
+        self.first_day, self.last_day = first_day, last_day
+
+
+def event_days(event: Event) -> tuple[date, date]:
+    """The first and last calendar day of the event where it takes place."""
+    zone = ZoneInfo(event.timezone)
+    return event.starts_at.astimezone(zone).date(), event.ends_at.astimezone(zone).date()
+
+
+def check_in(event_id: int, registration: Registration, now: datetime | None = None,
+             outside_days_confirmed: bool = False) -> CheckIn:
+    """Mark a confirmed registrant as arrived, once; a second scan answers when they came in.
+
+    Raises OutsideEventDays, changing nothing, when the event does not run today and
+    the desk has not confirmed; someone already checked in is answered as usual.
+    """
     if registration.event_id != event_id:
         raise RegistrationError(_("This ticket is for another event."))
     if registration.status is not RegistrationStatus.confirmed:
@@ -185,6 +212,11 @@ def check_in(event_id: int, registration: Registration, now: datetime | None = N
         raise RegistrationError(_("Not admitted: this registration is %(status)s.",
                                   status=str(registration.status.label).lower()))
     now = now or utcnow()
+    if registration.checked_in_at is None and not outside_days_confirmed:
+        first_day, last_day = event_days(registration.event)
+        today = now.astimezone(ZoneInfo(registration.event.timezone)).date()
+        if not first_day <= today <= last_day:
+            raise OutsideEventDays(registration, today, first_day, last_day)
     # One conditional UPDATE: two desks scanning the same code at once cannot both win.
     marked = db.session.execute(
         sa.update(Registration)
@@ -195,6 +227,25 @@ def check_in(event_id: int, registration: Registration, now: datetime | None = N
     db.session.commit()
     db.session.refresh(registration)
     return CheckIn(registration, first_time=bool(marked))
+
+
+def undo_check_in(event_id: int, registration: Registration) -> bool:
+    """Take back a check-in made by mistake; False when the person was not checked in.
+
+    Conditional like the check-in itself, so an undo racing a second desk's scan
+    leaves one clear answer: whichever statement runs last decides.
+    """
+    if registration.event_id != event_id:
+        raise RegistrationError(_("This ticket is for another event."))
+    undone = db.session.execute(
+        sa.update(Registration)
+        .where(Registration.id == registration.id, Registration.checked_in_at.is_not(None))
+        .values(checked_in_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    db.session.refresh(registration)
+    return bool(undone)
 
 
 def update_answers(registration: Registration, raw: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from tests.factories import (
     bulk_registrations,
     make_event,
     make_organiser,
+    make_running_event,
     make_token,
 )
 
@@ -72,7 +73,12 @@ def test_the_list_takes_the_workspace_filters_and_refuses_what_it_does_not_under
     services.register(event, applicant(3, name="Late Comer"))
     assert names(f"registered_until={(utcnow() + timedelta(days=1)).isoformat().replace('+', '%2B')}") == [
         "Anna Petrova", "Boris Ivanov", "Late Comer"]
-    call(client, "POST", f"{_base(event)}/{seated.id}/check-in", make_token(organiser, name="desk"))
+    # The event is a month away: the check-in says so, and goes ahead when told to.
+    desk = make_token(organiser, name="desk")
+    asked = call(client, "POST", f"{_base(event)}/{seated.id}/check-in", desk)
+    assert asked.status_code == 409 and "outside_event_days=true" in asked.json["errors"]["request"][0]
+    assert names("checked_in=true") == []
+    call(client, "POST", f"{_base(event)}/{seated.id}/check-in?outside_event_days=true", desk)
     assert names("checked_in=true") == ["Anna Petrova"]
 
     for query, field in (("status=lost", "status"), ("country=XX", "country"), ("limit=201", "limit"),
@@ -152,7 +158,7 @@ def test_approving_a_pending_registration_seats_it(app, client):
 
 
 def test_checking_in_marks_the_arrival_once_and_refuses_who_holds_no_seat(app, client):
-    event = make_event(capacity=1)
+    event = make_running_event(capacity=1)
     seated = services.register(event, applicant(1))
     waiting = services.register(event, applicant(2))
     token = make_token(make_organiser("li.wei@example.org", event))
@@ -164,3 +170,9 @@ def test_checking_in_marks_the_arrival_once_and_refuses_who_holds_no_seat(app, c
     refused = call(client, "POST", f"{_base(event)}/{waiting.id}/check-in", token)
     assert refused.status_code == 409 and "Not admitted" in refused.json["errors"]["request"][0]
     assert db.session.get(Registration, waiting.id).checked_in_at is None
+
+    undone = call(client, "DELETE", f"{_base(event)}/{seated.id}/check-in", token)
+    assert (undone.status_code, undone.json["checked_in_at"]) == (200, None)
+    again = call(client, "DELETE", f"{_base(event)}/{seated.id}/check-in", token)
+    assert again.status_code == 409 and "was not checked in" in again.json["errors"]["request"][0]
+    assert call(client, "POST", f"{_base(event)}/{seated.id}/check-in", token).json["first_time"] is True

@@ -9,7 +9,14 @@ from eventsys.database import db
 from eventsys.registration import checkin_codes, qrcodes, services
 from eventsys.registration.models import Registration, RegistrationStatus
 from tests.conftest import both_databases
-from tests.factories import applicant, csrf_token, make_event, make_organiser, registration_body, sign_in
+from tests.factories import (
+    applicant,
+    csrf_token,
+    make_organiser,
+    make_running_event,
+    registration_body,
+    sign_in,
+)
 from tests.registration.test_checkin import Desk, _result
 from tests.registration.test_qrcodes import _emails, _parts, _path_data
 
@@ -18,7 +25,7 @@ CODE_SHAPE = re.compile(r"[23456789ABCDEFGHJKMNPQRSTVWXYZ]{8}")
 
 @both_databases
 def test_each_registration_gets_a_short_readable_code_of_its_own(app):
-    event = make_event()
+    event = make_running_event()
     people = [services.register(event, applicant(n)) for n in range(1, 6)]
     codes = [p.checkin_code for p in people]
     assert all(CODE_SHAPE.fullmatch(code) for code in codes)
@@ -31,7 +38,7 @@ def test_each_registration_gets_a_short_readable_code_of_its_own(app):
 
 @both_databases
 def test_the_qr_code_page_and_emails_show_the_check_in_code_not_the_token(app, client, mail_dir):
-    registration = services.register(make_event(), applicant(1, email="li.wei@example.org"))
+    registration = services.register(make_running_event(), applicant(1, email="li.wei@example.org"))
     code = registration.checkin_code
     shown = f"{code[:4]}-{code[4:]}"
 
@@ -49,7 +56,7 @@ def test_the_qr_code_page_and_emails_show_the_check_in_code_not_the_token(app, c
 
 
 def test_the_check_in_code_opens_no_page_and_cancels_nothing(app, client):
-    registration = services.register(make_event(), applicant(1))
+    registration = services.register(make_running_event(), applicant(1))
     code = registration.checkin_code
     for typed in (code, code.lower(), checkin_codes.shown(code)):
         assert client.get(f"/r/{typed}").status_code == 404
@@ -62,7 +69,7 @@ def test_the_check_in_code_opens_no_page_and_cancels_nothing(app, client):
 
 @both_databases
 def test_the_desk_checks_in_by_the_code_typed_in_lower_case_with_or_without_hyphen(app, client):
-    event = make_event(title="Forum on Space Robotics")
+    event = make_running_event(title="Forum on Space Robotics")
     make_organiser("desk@example.org", event)
     sign_in(client, "desk@example.org")
     olga, chen = (services.register(event, applicant(n, name=name))
@@ -76,7 +83,7 @@ def test_the_desk_checks_in_by_the_code_typed_in_lower_case_with_or_without_hyph
 
 
 def test_another_events_code_checks_nobody_in(app, client):
-    event, other = make_event(), make_event()
+    event, other = make_running_event(), make_running_event()
     make_organiser("desk@example.org", event)
     sign_in(client, "desk@example.org")
     stranger = services.register(other, applicant(1))
@@ -89,7 +96,7 @@ def test_another_events_code_checks_nobody_in(app, client):
 
 @both_databases
 def test_a_check_in_code_drawn_twice_in_one_event_is_drawn_again_not_a_500(app, client, monkeypatch):
-    event = make_event()
+    event = make_running_event()
     draws = iter(["AAAAAAAA", "AAAAAAAA", "BBBBBBBB"])
     monkeypatch.setattr(checkin_codes, "new_code", lambda: next(draws))
     path = f"/api/v1/events/{event.slug}/registrations"

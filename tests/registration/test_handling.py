@@ -1,5 +1,7 @@
 """Organisers and registrations: approval mode, promotion by hand, check-in, answers; both databases."""
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -9,7 +11,7 @@ from eventsys.registration import handling, services, tally
 from eventsys.registration.errors import RegistrationError
 from eventsys.registration.models import QuestionKind, RegistrationStatus
 from tests.conftest import both_databases
-from tests.factories import add_question, applicant, make_event
+from tests.factories import add_question, applicant, make_event, make_running_event
 
 pytestmark = both_databases
 
@@ -69,7 +71,7 @@ def test_tally_follows_every_change_of_status(app):
 
 
 def test_check_in_marks_once_and_a_second_scan_says_when(app):
-    event = make_event(capacity=1)
+    event = make_running_event(capacity=1)
     seated, waiting = (services.register(event, applicant(n)) for n in (1, 2))
     first = handling.check_in(event.id, seated)
     again = handling.check_in(event.id, seated)
@@ -80,6 +82,30 @@ def test_check_in_marks_once_and_a_second_scan_says_when(app):
     other = make_event(slug="another-event")
     with pytest.raises(RegistrationError, match="another event"):
         handling.check_in(other.id, seated)
+
+
+def test_a_check_in_on_a_day_the_event_does_not_run_waits_for_confirmation_and_can_be_undone(app):
+    # Runs 10-12 March where it takes place: Moscow's 9 March, 23:30 is still the day before.
+    starts = datetime(2027, 3, 10, 6, 0, tzinfo=UTC)
+    event = make_event(starts_at=starts, ends_at=starts + timedelta(days=2), timezone="Europe/Moscow")
+    person = services.register(event, applicant(1))
+    the_evening_before = datetime(2027, 3, 9, 20, 30, tzinfo=UTC)
+    with pytest.raises(handling.OutsideEventDays) as asked:
+        handling.check_in(event.id, person, now=the_evening_before)
+    assert (asked.value.today, asked.value.first_day, asked.value.last_day) == (
+        date(2027, 3, 9), date(2027, 3, 10), date(2027, 3, 12))
+    db.session.refresh(person)
+    assert person.checked_in_at is None, "asking changes nothing"
+    first_morning = datetime(2027, 3, 9, 21, 30, tzinfo=UTC)  # 00:30 on 10 March in Moscow
+    assert handling.check_in(event.id, person, now=first_morning).first_time
+    last_evening = datetime(2027, 3, 12, 20, 59, tzinfo=UTC)  # 23:59 on 12 March
+    assert not handling.check_in(event.id, person, now=last_evening).first_time
+
+    assert handling.undo_check_in(event.id, person) is True
+    assert person.checked_in_at is None
+    assert handling.undo_check_in(event.id, person) is False, "nothing to take back twice"
+    confirmed = handling.check_in(event.id, person, now=the_evening_before, outside_days_confirmed=True)
+    assert confirmed.first_time and confirmed.registration.checked_in_at == the_evening_before
 
 
 def test_answers_are_corrected_by_the_form_rules_and_bad_ones_change_nothing(app):

@@ -31,6 +31,7 @@ from eventsys.registration.models import (
     Registration,
     RegistrationStatus,
 )
+from eventsys.timezones import day_range
 
 blp = organiser_blueprint("organiser_registrations", __name__, "An event's registrations")
 
@@ -204,13 +205,37 @@ def promote_registration(event_id: int, registration_id: int):
     return detail(_registration(event_id, registration_id))
 
 
+class CheckInQuerySchema(Strict):
+    outside_event_days = fields.Boolean(load_default=False, metadata={
+        "description": "true: check in although the event does not run today in its own zone (without it, "
+                       "such a check-in answers 409 and changes nothing)"})
+
+
 @blp.route("/events/<int:event_id>/registrations/<int:registration_id>/check-in", methods=["POST"])
+@blp.arguments(CheckInQuerySchema(), location="query")
 @blp.response(200, CheckInSchema)
-@writes(blp, conflict="The registration is not confirmed: not admitted")
-def check_in(event_id: int, registration_id: int):
+@writes(blp, conflict="The registration is not confirmed: not admitted; or the event does not run today")
+def check_in(query: dict, event_id: int, registration_id: int):
     """Mark a confirmed registrant as arrived, once; again, it answers when they came in."""
     try:
-        outcome = checkin.check_in_by_id(event_id, registration_id)
+        outcome = checkin.check_in_by_id(event_id, registration_id,
+                                         outside_days_confirmed=query["outside_event_days"])
+    except handling.OutsideEventDays as asked:
+        conflict(_("The event runs %(days)s (%(zone)s); today is %(today)s there. To check in anyway, "
+                   "send outside_event_days=true.", days=day_range((asked.first_day, asked.last_day)),
+                   zone=asked.registration.event.timezone, today=day_range((asked.today, asked.today))))
     except RegistrationError as refused:
         conflict(str(refused))
     return {"first_time": outcome.first_time, "registration": detail(outcome.registration)}
+
+
+@blp.route("/events/<int:event_id>/registrations/<int:registration_id>/check-in", methods=["DELETE"])
+@blp.response(200, RegistrationDetailSchema)
+@writes(blp, conflict="The person was not checked in")
+def undo_check_in(event_id: int, registration_id: int):
+    """Take back a check-in made by mistake; the person can be checked in again."""
+    try:
+        registration = checkin.undo_by_id(event_id, registration_id)
+    except RegistrationError as refused:
+        conflict(str(refused))
+    return detail(registration)
