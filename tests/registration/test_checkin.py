@@ -2,12 +2,13 @@
 
 import re
 import threading
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from eventsys.database import db
+from eventsys.database import db, utcnow
 from eventsys.registration import checkin, services
 from eventsys.registration.models import Registration
 from tests.conftest import both_databases
@@ -54,8 +55,9 @@ def _counts_line(page: str) -> str:
 
 def _result(page: str) -> str | None:
     """The desk's verdict on the last scan: its colour and headline, 'ok: Checked in: …'."""
-    match = re.search(r'class="notice (\w+) desk-result".*?<span id="desk-headline">(.*?)</span>', page, re.S)
-    return match and f"{match.group(1)}: " + " ".join(match.group(2).split())
+    match = re.search(r'class="notice (\w+ )?desk-result".*?<span id="desk-headline">(.*?)</span>',
+                      page, re.S)
+    return match and f"{(match.group(1) or 'info ').strip()}: " + " ".join(match.group(2).split())
 
 
 def _person(page: str) -> tuple[str, str, str]:
@@ -257,3 +259,39 @@ def test_two_desks_scanning_the_same_code_at_once_check_in_exactly_once(app):
         thread.join()
     assert failures == []
     assert sorted(first_times) == [False, False, False, True]
+
+
+@both_databases
+def test_a_scan_before_the_event_asks_first_and_a_mistake_can_be_undone_at_the_desk(app, client):
+    starts = utcnow().replace(microsecond=0) + timedelta(days=101)
+    event = make_running_event(title="Symposium on Orbital Debris", timezone="Asia/Shanghai",
+                               starts_at=starts, ends_at=starts + timedelta(days=1))
+    make_organiser("desk@example.org", event)
+    sign_in(client, "desk@example.org")
+    desk = Desk(client, event, [services.register(event, applicant(1, name="Li Wei"))])
+    li = desk.people[0]
+
+    page = desk.scan(li.checkin_code_shown.lower())
+    assert _result(page) == "warn: The event does not run today. Check in anyway?"
+    days = " ".join(re.search(r'id="desk-days">(.*?)</p>', page, re.S).group(1).split())
+    assert days.startswith("The event runs ") and "(Asia/Shanghai)" in days
+    assert not _arrived(li), "asking lets nobody in"
+    assert 'id="checked-in-count">0<' in page
+
+    answer = desk.post(f"/{li.id}", outside_days_confirmed="1")
+    assert _result(desk.client.get(answer.location).get_data(as_text=True)) == "ok: Checked in: Li Wei"
+    assert _arrived(li)
+
+    answer = desk.post(f"/{li.id}/undo")
+    assert answer.status_code == 303
+    page = desk.client.get(answer.location).get_data(as_text=True)
+    assert _result(page) == "info: Check-in taken back: Li Wei"
+    assert not _arrived(li)
+    assert 'id="checked-in-count">0<' in page
+    page = desk.client.get(desk.post(f"/{li.id}/undo").location).get_data(as_text=True)
+    assert _result(page) == "bad: Li Wei was not checked in."
+
+    stranger = services.register(make_running_event(), applicant(2))
+    assert desk.post(f"/{stranger.id}/undo").status_code == 404, "not this event's"
+    no_token = desk.client.post(f"{desk.url}/{li.id}/undo")
+    assert no_token.status_code == 400, "undo needs the form's CSRF token"
