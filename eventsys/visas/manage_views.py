@@ -40,13 +40,16 @@ def offer_visa_letters(event_id: int):
 
 
 def _letter_page(letter, form: DecisionForm | None = None, status: int = 200):
+    details, unreadable, keyless = None, False, False
     try:
         details = services.passport_of(letter)
-        unreadable = False
     except passports.UnreadablePassportData:
-        details, unreadable = None, True
+        unreadable = True
+    except passports.PassportKeysMissing:  # the setting dropped since the details were stored
+        keyless = True
     return render_template("visas/manage_letter.html", event=current_event(), letter=letter, details=details,
-                           unreadable=unreadable, form=form or DecisionForm(), approve_form=EmptyForm(),
+                           unreadable=unreadable, keyless=keyless, form=form or DecisionForm(),
+                           approve_form=EmptyForm(),
                            statuses=LetterStatus), status, NO_STORE
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests import servers
+from tests.conftest import TEST_PASSPORT_KEY
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 #: screenshots of failed browser tests land here
@@ -57,7 +58,9 @@ def page(browser, request):
 @pytest.fixture
 def live_server(sqlite_url, mail_dir):
     """eventsys under gunicorn on the session's SQLite database, delivering mail in-process to files."""
-    env = servers.app_environment(DATABASE_URL=sqlite_url, MAIL_FILE_DIR=str(mail_dir))
+    # The tests' passport key: what a test (or the demo) stored, the server can read.
+    env = servers.app_environment(DATABASE_URL=sqlite_url, MAIL_FILE_DIR=str(mail_dir),
+                                  PASSPORT_KEYS=TEST_PASSPORT_KEY)
     process, base_url = servers.start_gunicorn(env, workers=1, threads=4)
     yield base_url
     servers.stop(process)

@@ -53,6 +53,11 @@ def test_the_database_holds_no_readable_passport_and_another_key_cannot_open_it(
     assert page.status_code == 200 and PASSPORT not in page.get_data(as_text=True)
     assert "a key this installation no longer has" in page.get_data(as_text=True)
 
+    app.config["PASSPORT_KEYS"] = ""  # the key left out of the settings altogether: a page, not a 500
+    page = organiser_client.get(f"/manage/events/{letters_event.id}/visa-letters/{letter.id}")
+    assert page.status_code == 200 and PASSPORT not in page.get_data(as_text=True)
+    assert "This server has no key for passport details" in page.get_data(as_text=True)
+
 
 def test_no_log_export_api_or_outbox_page_shows_them(app, client, letters_event, organiser_client, caplog):
     caplog.set_level(logging.DEBUG)
