@@ -15,6 +15,7 @@ from eventsys.extensions import login_manager
 from eventsys.invitations.models import Invitation
 from eventsys.mail.models import OutboundEmail
 from eventsys.manage import bp
+from eventsys.messages.models import Mailing
 from eventsys.registration.models import Question, Registration
 from eventsys.speakers.models import Engagement
 from eventsys.visas.models import VisaLetter
@@ -53,6 +54,7 @@ EVENT_PARTS = {
     "user_id": (EventManager.user_id, EventManager.event_id),
     "letter_id": (VisaLetter.id, VisaLetter.event_id),
     "invitation_id": (Invitation.id, Invitation.event_id),
+    "message_id": (Mailing.id, Mailing.event_id),
 }
 #: ids at or past this cannot exist (INTEGER columns); PostgreSQL would refuse to compare them
 _ID_LIMIT = 2**31
