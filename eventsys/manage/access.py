@@ -88,6 +88,7 @@ def current_event() -> Event:
 @bp.before_request
 def _require_access():
     """Sign-in first, then the route's own access rule; routes without a rule are closed."""
+    g.pop("refusal", None)
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     view = current_app.view_functions.get(request.endpoint)
@@ -96,6 +97,7 @@ def _require_access():
         return None
     if access is Access.admin:
         if not current_user.is_admin:
+            g.refusal = access  # what the refusal page says (refusals.py)
             abort(403)
         return None
     if access is Access.event:
@@ -104,6 +106,7 @@ def _require_access():
         if event is None:
             abort(404)
         if not may_manage(current_user, event.id):
+            g.refusal = access
             abort(403)
         require_parts_of(event.id, request.view_args)
         g.managed_event = event
