@@ -54,7 +54,7 @@ EVENT_PARTS = {
     "user_id": (EventManager.user_id, EventManager.event_id),
     "letter_id": (VisaLetter.id, VisaLetter.event_id),
     "invitation_id": (Invitation.id, Invitation.event_id),
-    "message_id": (Mailing.id, Mailing.event_id),
+    "mailing_id": (Mailing.id, Mailing.event_id),
 }
 #: ids at or past this cannot exist (INTEGER columns); PostgreSQL would refuse to compare them
 _ID_LIMIT = 2**31

@@ -89,12 +89,12 @@ def messages(event_id: int):
                            progress=services.delivery_progress(event.id))
 
 
-@bp.get("/events/<int:event_id>/messages/<int:message_id>")
+@bp.get("/events/<int:event_id>/messages/<int:mailing_id>")
 @event_page
-def message(event_id: int, message_id: int):
+def message(event_id: int, mailing_id: int):
     """One sent message: what it said, as its recipients read it, to whom, and how far delivery has come."""
     event = current_event()
-    mailing = db.session.get(Mailing, message_id)  # of this event: access.EVENT_PARTS checked it
+    mailing = db.session.get(Mailing, mailing_id)  # of this event: access.EVENT_PARTS checked it
     copy = services.preview(services.draft_of(mailing), event)
     return render_template("manage/messages/message.html", event=event, mailing=mailing, copy=copy,
                            counts=services.delivery_progress(event.id, only=mailing.id).get(mailing.id, {}),
