@@ -63,6 +63,12 @@ def test_register_find_check_in_and_message(app, live_server, page):
 
     # A message to every confirmed registrant: preview with the count, then send.
     page.goto(f"{live_server}/manage/events/{event.id}/messages/new")
+    expect(page.locator("#speaker-filters")).to_be_hidden()
+    page.get_by_label("Speakers of this event").check()
+    expect(page.locator("#registrant-filters")).to_be_hidden()
+    expect(page.locator("#speaker-filters")).to_be_visible()
+    page.get_by_label("Registrants", exact=True).check()
+    page.get_by_label("Confirmed", exact=True).check()  # nothing is ticked for the organiser
     page.get_by_label("Subject").fill("Room change: Hall 2")
     page.get_by_label("Message (plain text)").fill("The lecture moves to Hall 2 of the Main Building.")
     page.get_by_role("button", name="Preview").click()
