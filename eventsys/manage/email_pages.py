@@ -8,7 +8,9 @@ An event's organisers open its emails only (access.EVENT_PARTS answers 404 for
 another event's email id); the office-wide routes are for admins.
 """
 
-from flask import abort, make_response, render_template, url_for
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, make_response, render_template, url_for
 
 from eventsys.database import db
 from eventsys.events.models import Event
@@ -18,14 +20,21 @@ from eventsys.manage import bp
 from eventsys.manage.access import admin_page, current_event, event_page
 from eventsys.manage.delivery_errors import plain_error
 
-#: what the email's own document may do inside its frame: show its inline styles and images, nothing more
-EMAIL_DOCUMENT_POLICY = "; ".join([
-    "default-src 'none'",
-    "style-src 'unsafe-inline'",
-    "img-src data: 'self'",
-    "frame-ancestors 'self'",
-    "sandbox",
-])
+
+def email_document_policy() -> str:
+    """What the email's own document may do in its frame: show its inline styles and its images, nothing more.
+
+    Its images are ours: inline, or on the public address (BASE_URL) its links are made with.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    public = f"{base.scheme}://{base.netloc}" if base.scheme in ("http", "https") and base.netloc else ""
+    return "; ".join([
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        f"img-src data: 'self' {public}".rstrip(),
+        "frame-ancestors 'self'",
+        "sandbox",
+    ])
 
 
 def _email(email_id: int) -> OutboundEmail:
@@ -45,12 +54,12 @@ def _email_page(email: OutboundEmail, event: Event | None, *, html_url: str, bac
 
 
 def _email_document(email: OutboundEmail):
-    """The stored HTML alone, under EMAIL_DOCUMENT_POLICY; 404 until it has been prepared."""
+    """The stored HTML alone, under email_document_policy(); 404 until it has been prepared."""
     if email.html_body is None:
         abort(404)
     response = make_response(email.html_body)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
-    response.headers["Content-Security-Policy"] = EMAIL_DOCUMENT_POLICY
+    response.headers["Content-Security-Policy"] = email_document_policy()
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Cache-Control"] = "private, no-store"
     return response
