@@ -6,6 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from eventsys.database import db, utcnow
+from eventsys.mail.kinds import kind_named, registered_names
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.registration import services
 from tests.conftest import both_databases
@@ -180,3 +181,8 @@ def test_organiser_pages_speak_no_developer_words_in_the_embedded_default(app):
     assert "Emails are sent by this server itself." in pages[2]
     for page in pages:
         assert "REDIS_URL" not in page and "celery" not in page.lower() and "worker" not in page.lower()
+
+
+def test_every_kind_of_email_has_a_label_for_the_organisers(app):
+    unlabelled = [name for name in registered_names() if kind_named(name).label is None]
+    assert unlabelled == [], "give each kind a label=_l(...) in its domain's emails.py"
