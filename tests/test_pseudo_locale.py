@@ -293,8 +293,11 @@ def test_every_workspace_page_is_marked_for_translation(pseudo_app):
     assert client.get(f"/language/{PSEUDO}").status_code == 303
     found = {}
     for path in _workspace_pages(pseudo_app, world):
-        if client.get(path).mimetype != "text/html":
+        answer = client.get(path)
+        if answer.mimetype != "text/html":
             continue  # a QR code, a CSV export: files, not pages
+        if "sandbox" in answer.headers.get("Content-Security-Policy", ""):
+            continue  # an email as sent, in its recipient's language (checked by the test above)
         # Zones named by two letters ("GB", "NZ") are too short for unmarked to take out as data.
         words = [word for word in _page_words(client, path, data) if word not in zones]
         if words:

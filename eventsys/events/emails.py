@@ -8,6 +8,7 @@ templates (templates/mail/<kind>.*): never change one.
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from eventsys.mail.kinds import EmailKind
@@ -30,6 +31,8 @@ def _moved_context(session: Session, email: OutboundEmail) -> dict:
 
 #: registered by eventsys.register_email_kinds
 KINDS = (
-    EmailKind(EVENT_MOVED, _moved_context, ics=event_ics, preload=preload_registrations),
-    EmailKind(EVENT_CANCELLED, registration_context, ics=event_ics, preload=preload_registrations),
+    EmailKind(EVENT_MOVED, _moved_context, ics=event_ics, preload=preload_registrations,
+              label=_l("Event moved")),
+    EmailKind(EVENT_CANCELLED, registration_context, ics=event_ics, preload=preload_registrations,
+              label=_l("Event cancelled")),
 )

@@ -8,6 +8,7 @@ A kind's value is stored in its outbox rows and names its templates: never chang
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from eventsys import tokens
@@ -99,6 +100,6 @@ def _invitation_context(session: Session, email: OutboundEmail) -> dict:
 
 #: registered by eventsys.register_email_kinds
 KINDS = (
-    EmailKind(INVITATION, _invitation_context),
-    EmailKind(INVITATION_REMINDER, _invitation_context),
+    EmailKind(INVITATION, _invitation_context, label=_l("Invitation to register")),
+    EmailKind(INVITATION_REMINDER, _invitation_context, label=_l("Invitation to register: reminder")),
 )

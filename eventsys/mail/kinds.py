@@ -11,6 +11,7 @@ commands alike).
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
 from eventsys.mail.models import OutboundEmail
@@ -33,6 +34,9 @@ class EmailKind:
     #: loads the rows a batch of these emails refers to in one query, so that rendering each finds them in
     #: the session; returns them, for the caller to hold (a session only remembers objects someone holds)
     preload: Callable[[Session, list[OutboundEmail]], list] | None = None
+    #: how the organisers' pages name the kind ("Registration confirmed"): a lazy translatable string;
+    #: None: a name made from `name` (label_of)
+    label: str | LazyString | None = None
 
 
 _registered: dict[str, EmailKind] = {}
@@ -61,3 +65,14 @@ def kind_named(name: str) -> EmailKind:
 def registered_names() -> set[str]:
     """The names of every registered kind."""
     return set(_registered)
+
+
+def label_of(name: str) -> str:
+    """How pages name a kind, in the page's language; a kind nobody registered gets its name made readable.
+
+    Rows outlive code: an outbox row may name a kind since removed, and its page must still open.
+    """
+    kind = _registered.get(name)
+    if kind is not None and kind.label is not None:
+        return str(kind.label)
+    return name.replace("_", " ").strip().capitalize() or "—"

@@ -15,7 +15,7 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 # The routes of bp, each beside its domain; imported here so that registering bp registers them all.
 from eventsys.events import manage_views as _events  # noqa: E402,F401
 from eventsys.invitations import manage_views as _invitations  # noqa: E402,F401
-from eventsys.manage import access, health, home, outbox_pages  # noqa: E402,F401
+from eventsys.manage import access, email_pages, health, home, outbox_pages, refusals  # noqa: E402,F401
 from eventsys.messages import views as _messages  # noqa: E402,F401
 from eventsys.registration import checkin_views as _checkin  # noqa: E402,F401
 from eventsys.registration import manage_views as _registrations  # noqa: E402,F401

@@ -15,6 +15,7 @@ from eventsys.extensions import login_manager
 from eventsys.invitations.models import Invitation
 from eventsys.mail.models import OutboundEmail
 from eventsys.manage import bp
+from eventsys.messages.models import Mailing
 from eventsys.registration.models import Question, Registration
 from eventsys.speakers.models import Engagement
 from eventsys.visas.models import VisaLetter
@@ -53,6 +54,7 @@ EVENT_PARTS = {
     "user_id": (EventManager.user_id, EventManager.event_id),
     "letter_id": (VisaLetter.id, VisaLetter.event_id),
     "invitation_id": (Invitation.id, Invitation.event_id),
+    "mailing_id": (Mailing.id, Mailing.event_id),
 }
 #: ids at or past this cannot exist (INTEGER columns); PostgreSQL would refuse to compare them
 _ID_LIMIT = 2**31
@@ -86,6 +88,7 @@ def current_event() -> Event:
 @bp.before_request
 def _require_access():
     """Sign-in first, then the route's own access rule; routes without a rule are closed."""
+    g.pop("refusal", None)
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     view = current_app.view_functions.get(request.endpoint)
@@ -94,6 +97,7 @@ def _require_access():
         return None
     if access is Access.admin:
         if not current_user.is_admin:
+            g.refusal = access  # what the refusal page says (refusals.py)
             abort(403)
         return None
     if access is Access.event:
@@ -102,6 +106,7 @@ def _require_access():
         if event is None:
             abort(404)
         if not may_manage(current_user, event.id):
+            g.refusal = access
             abort(403)
         require_parts_of(event.id, request.view_args)
         g.managed_event = event

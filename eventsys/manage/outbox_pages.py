@@ -4,8 +4,10 @@ Both show the emails by state, since when the oldest due one waits, the last wor
 heartbeat, and one state's emails 50 to a page, with buttons to send a failed or
 cancelled email again and to withdraw a queued one. On an event's page those
 buttons reach only that event's emails: another event's email id answers 404.
-They live here, beside the mail banner (health.py), not in mail/: they name each
-email's event, and mail knows no domain.
+An organiser who is not an admin, opening the office's outbox, sees the emails of
+the events they manage and no others (the buttons then act through each email's
+event page). Opening one email is email_pages.py. They live here, beside the mail
+banner (health.py), not in mail/: they name each email's event, and mail knows no domain.
 """
 
 import math
@@ -15,14 +17,18 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 
+from eventsys.accounts.models import EventManager
 from eventsys.database import db, utcnow
 from eventsys.events.models import Event
 from eventsys.mail import outbox as mail_outbox
 from eventsys.mail.health import mail_health
+from eventsys.mail.kinds import label_of
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.manage import bp
-from eventsys.manage.access import admin_page, current_event, event_page
+from eventsys.manage.access import admin_page, current_event, event_page, office_page
+from eventsys.manage.delivery_errors import plain_error
 
 PAGE_SIZE = 50
 #: the states an organiser can act on, and the list shown first: the emails that need someone
@@ -30,11 +36,16 @@ RESENDABLE = mail_outbox.RESENDABLE
 DEFAULT_STATE = EmailState.failed
 
 
-def _scoped(query, event_id: int | None):
+def _scoped(query, event_id: int | None, managed_by: int | None = None):
+    """Only one event's emails, or (managed_by: a user id) those of the events that user manages."""
+    if managed_by is not None:
+        query = query.where(OutboundEmail.event_id.in_(
+            sa.select(EventManager.event_id).where(EventManager.user_id == managed_by)))
     return query if event_id is None else query.where(OutboundEmail.event_id == event_id)
 
 
-def state_counts(event_id: int | None) -> tuple[dict[str, int], datetime | None]:
+def state_counts(event_id: int | None,
+                 managed_by: int | None = None) -> tuple[dict[str, int], datetime | None]:
     """Emails by state, and since when the oldest due one has waited; one grouped query."""
     now = utcnow()
     due = sa.case((sa.and_(OutboundEmail.state == EmailState.queued, OutboundEmail.next_attempt_at <= now),
@@ -42,7 +53,7 @@ def state_counts(event_id: int | None) -> tuple[dict[str, int], datetime | None]
     rows = db.session.execute(_scoped(
         sa.select(OutboundEmail.state, sa.func.count(),
                   sa.type_coerce(sa.func.min(due), OutboundEmail.next_attempt_at.type))
-        .group_by(OutboundEmail.state), event_id))
+        .group_by(OutboundEmail.state), event_id, managed_by))
     counts = dict.fromkeys((state.value for state in EmailState), 0)
     oldest_due = None
     for state, count, earliest in rows:
@@ -51,7 +62,7 @@ def state_counts(event_id: int | None) -> tuple[dict[str, int], datetime | None]
     return counts, oldest_due
 
 
-def emails_query(state: EmailState | None, event_id: int | None) -> sa.Select:
+def emails_query(state: EmailState | None, event_id: int | None, managed_by: int | None = None) -> sa.Select:
     """The emails in a state (any, for None), of one event or all, newest first, with their event's title.
 
     The pages show it 50 at a time; the organiser API pages it by id (api/organiser/emails.py).
@@ -60,18 +71,20 @@ def emails_query(state: EmailState | None, event_id: int | None) -> sa.Select:
         sa.select(OutboundEmail.id, OutboundEmail.recipient, OutboundEmail.kind, OutboundEmail.state,
                   OutboundEmail.attempts, OutboundEmail.last_error, OutboundEmail.created_at,
                   OutboundEmail.sent_at, OutboundEmail.registration_id, OutboundEmail.event_id,
-                  Event.title.label("event_title"))
+                  OutboundEmail.subject, Event.title.label("event_title"),
+                  Event.timezone.label("event_timezone"))
         .outerjoin(Event, Event.id == OutboundEmail.event_id)
         .order_by(OutboundEmail.id.desc())
     )
     if state is not None:
         query = query.where(OutboundEmail.state == state)
-    return _scoped(query, event_id)
+    return _scoped(query, event_id, managed_by)
 
 
-def emails_in_state(state: EmailState, event_id: int | None, page: int) -> list[sa.Row]:
+def emails_in_state(state: EmailState, event_id: int | None, page: int,
+                    managed_by: int | None = None) -> list[sa.Row]:
     """One page of the emails in a state, newest first, with their event's title."""
-    query = emails_query(state, event_id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    query = emails_query(state, event_id, managed_by).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     return list(db.session.execute(query))
 
 
@@ -85,20 +98,21 @@ def _page_number() -> int:
     return max(request.values.get("page", 1, type=int) or 1, 1)
 
 
-def _overview(event: Event | None):
+def _overview(event: Event | None, managed_by: int | None = None):
     event_id = event.id if event else None
     state = _chosen_state()
-    counts, oldest_due = state_counts(event_id)
+    counts, oldest_due = state_counts(event_id, managed_by)
     pages = max(math.ceil(counts[state.value] / PAGE_SIZE), 1)
     page = min(_page_number(), pages)
     now = utcnow()
     return render_template(
         "manage/outbox.html", event=event, counts=counts, state=state, states=EmailState, page=page,
         pages=pages,
-        emails=emails_in_state(state, event_id, page), oldest_due=oldest_due,
+        emails=emails_in_state(state, event_id, page, managed_by), oldest_due=oldest_due,
         waiting_minutes=int((now - oldest_due).total_seconds() // 60) if oldest_due else None,
         health=mail_health(now), scope={"event_id": event_id} if event else {},
-        prefix="manage.event_" if event else "manage.", resendable=RESENDABLE,
+        prefix="manage.event_" if event else "manage.", resendable=RESENDABLE, kind_label=label_of,
+        plain_error=plain_error, own_events_only=managed_by is not None,
     )
 
 
@@ -133,7 +147,7 @@ def _cancel(email_id: int, event_id: int | None):
     email = _email_of(email_id, event_id)
     if email.state is not EmailState.queued:
         flash(_("The email to %(recipient)s is %(state)s: only queued ones can be withdrawn.",
-                recipient=email.recipient, state=email.state.value), "error")
+                recipient=email.recipient, state=str(email.state.label).lower()), "error")
     else:
         mail_outbox.cancel(email.id)
         flash(_("The email to %(recipient)s is withdrawn.", recipient=email.recipient), "info")
@@ -148,10 +162,10 @@ def _resend_failed(event_id: int | None):
 
 
 @bp.get("/outbox")
-@admin_page
+@office_page
 def outbox():
-    """Every email of the office by state; the failed ones first."""
-    return _overview(None)
+    """Every email of the office by state, the failed ones first; an organiser's own events' only."""
+    return _overview(None, None if current_user.is_admin else current_user.id)
 
 
 @bp.post("/outbox/<int:email_id>/resend")

@@ -6,6 +6,7 @@ riding in the row's own context. The kind's value is stored in its outbox rows
 and names its templates (templates/mail/mailing.*): never change it.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from eventsys.events.models import Event, EventStatus
@@ -41,5 +42,5 @@ def _copy_context(session: Session, email: OutboundEmail) -> dict:
 
 #: registered by eventsys.register_email_kinds
 KINDS = (
-    EmailKind(MAILING, _copy_context, preload=preload_registrations),
+    EmailKind(MAILING, _copy_context, preload=preload_registrations, label=_l("Message from the organisers")),
 )

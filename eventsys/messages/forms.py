@@ -1,4 +1,9 @@
-"""The message form: who receives it (audience and filters), what it says, and its two buttons."""
+"""The message form: who receives it (audience and filters), what it says, and its two buttons.
+
+No filter is ticked at first: a message goes to the people the organiser chose, never
+to a default set they did not look at. Only the chosen audience's filters are shown
+(static/js/message-audience.js) and kept (forget_other_audience).
+"""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +23,6 @@ from eventsys.forms import Form
 from eventsys.messages.models import Audience
 from eventsys.messages.services import SPEAKER_STANDINGS, Draft
 from eventsys.registration.forms import CATEGORY_LABELS, STATUS_LABELS, CheckboxListField
-from eventsys.registration.models import RegistrationStatus
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
@@ -46,7 +50,6 @@ class MessageForm(Form):
     statuses = CheckboxListField(
         _l("Registrants who are"),
         choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
-        default=[RegistrationStatus.confirmed.value],
     )
     categories = CheckboxListField(
         _l("Only these categories (none ticked: all)"),
@@ -56,7 +59,6 @@ class MessageForm(Form):
                                     render_kw={"size": 6})
     speakers = CheckboxListField(
         _l("Speakers who have"), choices=[SelectChoice(s, STANDING_LABELS[s]) for s in SPEAKER_STANDINGS],
-        default=["accepted", "direct"],
     )
     subject = StringField(_l("Subject"), filters=[_normalised_text],
                           validators=[DataRequired(_l("Write a subject.")), Length(max=SUBJECT_MAX)],
@@ -73,6 +75,13 @@ class MessageForm(Form):
         """Offer the countries the event's registrants come from."""
         named = sorted((country_name(code), code) for code in codes)
         self.countries.choices = [SelectChoice(code, name) for name, code in named]
+
+    def forget_other_audience(self) -> None:
+        """Drop the ticks of the audience not chosen: hidden on the page, they must not count or come back."""
+        if self.audience.data == Audience.speakers.value:
+            self.statuses.data, self.categories.data, self.countries.data = [], [], []
+        else:
+            self.speakers.data = []
 
     def validate(self, extra_validators=None) -> bool:
         """The field rules, and at least one status or standing for the audience chosen."""

@@ -133,8 +133,18 @@ def read_preview(draft: Draft, token: str) -> tuple[str, int]:
     return payload["send_id"], payload["count"]
 
 
-def preview(draft: Draft, event: Event) -> tuple[str, str]:
-    """The subject and text one recipient would read, with a stand-in name and link."""
+@dataclass(frozen=True)
+class Copy:
+    """One recipient's copy as the templates write it: what the preview and a sent message's page show."""
+
+    subject: str
+    text: str
+    #: the whole HTML document, shown in a sandboxed frame, never as markup of the page
+    html: str
+
+
+def preview(draft: Draft, event: Event) -> Copy:
+    """The copy one recipient would read, with a stand-in name and link."""
     context = {
         "mailing": Mailing(subject=draft.subject, body=draft.body),  # transient: never added to the session
         "event": event,
@@ -146,7 +156,14 @@ def preview(draft: Draft, event: Event) -> tuple[str, str]:
     if draft.audience is Audience.registrants:
         context["manage_url"] = _("(the registrant's own link)")
     subject = " ".join(render_template(f"mail/{KIND}.subject.txt", **context).split())
-    return subject, render_template(f"mail/{KIND}.txt", **context)
+    return Copy(subject, render_template(f"mail/{KIND}.txt", **context),
+                render_template(f"mail/{KIND}.html", **context))
+
+
+def draft_of(mailing: Mailing) -> Draft:
+    """The draft a sent message was made from, to show it again as its recipients read it."""
+    filters = {name: value for name, value in mailing.filters.items() if name != "send_id"}
+    return Draft(mailing.event_id, mailing.audience, filters, mailing.subject, mailing.body)
 
 
 def _event_url(event: Event) -> str | None:
@@ -231,14 +248,18 @@ def sent_mailings(event_id: int) -> list[Mailing]:
     ))
 
 
-def delivery_progress(event_id: int) -> dict[int, dict[str, int]]:
-    """Each mailing's copies by state, {mailing_id: {"waiting": n, "sent": n, ...}}, in one grouped query."""
-    mailing_id = OutboundEmail.context["mailing_id"].as_integer().label("mailing_id")
-    rows = db.session.execute(
-        sa.select(mailing_id, OutboundEmail.state, sa.func.count())
-        .where(OutboundEmail.event_id == event_id, OutboundEmail.kind == KIND)
-        .group_by(mailing_id, OutboundEmail.state)
-    )
+def delivery_progress(event_id: int, only: int | None = None) -> dict[int, dict[str, int]]:
+    """Each mailing's copies by state, {mailing_id: {"waiting": n, "sent": n, ...}}, in one grouped query.
+
+    only: the id of one mailing, for its own page.
+    """
+    mailing_id = OutboundEmail.context["mailing_id"].as_integer()
+    query = (sa.select(mailing_id.label("mailing_id"), OutboundEmail.state, sa.func.count())
+             .where(OutboundEmail.event_id == event_id, OutboundEmail.kind == KIND)
+             .group_by(mailing_id, OutboundEmail.state))
+    if only is not None:
+        query = query.where(mailing_id == only)
+    rows = db.session.execute(query)
     progress: dict[int, dict[str, int]] = {}
     for mailing, state, count in rows:
         # Being sent this second is still waiting, for the organiser.

@@ -11,11 +11,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eventsys.database import db
 from eventsys.events.models import Event
 from eventsys.manage import bp
 from eventsys.manage.access import current_event, event_page
 from eventsys.messages import services
 from eventsys.messages.forms import STANDING_LABELS, MessageForm
+from eventsys.messages.models import Mailing
 from eventsys.messages.services import Draft
 from eventsys.registration import tally
 from eventsys.registration.forms import CATEGORY_LABELS, STATUS_LABELS
@@ -33,8 +35,9 @@ def _show_preview(event: Event, form: MessageForm, draft: Draft, *, notice: str 
     # Nobody to send to: no token, so no send button.
     count = reach.recipients
     form.preview_token.data = services.preview_token(draft, send_id, count) if count else ""
-    subject, text = services.preview(draft, event)
-    return _page(event, form, status, reach=reach, preview_subject=subject, preview_text=text, notice=notice)
+    copy = services.preview(draft, event)
+    return _page(event, form, status, reach=reach, preview_subject=copy.subject, preview_text=copy.text,
+                 preview_html=copy.html, notice=notice)
 
 
 def _send(event: Event, form: MessageForm, draft: Draft):
@@ -65,6 +68,7 @@ def new_message(event_id: int):
     form.set_countries({country for _status, country in tally.counts(event.id)})
     if not form.is_submitted():
         return _page(event, form)
+    form.forget_other_audience()
     if not form.validate():
         return _page(event, form, 422)
     draft = form.draft(event.id)
@@ -83,3 +87,16 @@ def messages(event_id: int):
                            category_labels=CATEGORY_LABELS, standing_labels=STANDING_LABELS,
                            mailings=services.sent_mailings(event.id),
                            progress=services.delivery_progress(event.id))
+
+
+@bp.get("/events/<int:event_id>/messages/<int:mailing_id>")
+@event_page
+def message(event_id: int, mailing_id: int):
+    """One sent message: what it said, as its recipients read it, to whom, and how far delivery has come."""
+    event = current_event()
+    mailing = db.session.get(Mailing, mailing_id)  # of this event: access.EVENT_PARTS checked it
+    copy = services.preview(services.draft_of(mailing), event)
+    return render_template("manage/messages/message.html", event=event, mailing=mailing, copy=copy,
+                           counts=services.delivery_progress(event.id, only=mailing.id).get(mailing.id, {}),
+                           status_labels=STATUS_LABELS, category_labels=CATEGORY_LABELS,
+                           standing_labels=STANDING_LABELS)

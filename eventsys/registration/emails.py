@@ -12,6 +12,7 @@ registration in SQL as "registration_" || status, which must stay one of these.
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
 from eventsys.events.calendar import event_calendar
@@ -148,10 +149,15 @@ def _verify_context(session: Session, email: OutboundEmail) -> dict:
 
 #: registered by eventsys.register_email_kinds
 KINDS = (
-    EmailKind(REGISTRATION_CONFIRMED, seat_context, ics=event_ics, preload=preload_registrations),
-    EmailKind(REGISTRATION_WAITLISTED, registration_context, preload=preload_registrations),
-    EmailKind(REGISTRATION_PENDING, registration_context, preload=preload_registrations),
-    EmailKind(REGISTRATION_PROMOTED, seat_context, ics=event_ics, preload=preload_registrations),
-    EmailKind(REGISTRATION_CANCELLED, registration_context, preload=preload_registrations),
-    EmailKind(REGISTRATION_VERIFY, _verify_context),
+    EmailKind(REGISTRATION_CONFIRMED, seat_context, ics=event_ics, preload=preload_registrations,
+              label=_l("Registration confirmed")),
+    EmailKind(REGISTRATION_WAITLISTED, registration_context, preload=preload_registrations,
+              label=_l("On the waiting list")),
+    EmailKind(REGISTRATION_PENDING, registration_context, preload=preload_registrations,
+              label=_l("Registration awaiting approval")),
+    EmailKind(REGISTRATION_PROMOTED, seat_context, ics=event_ics, preload=preload_registrations,
+              label=_l("Moved from the waiting list")),
+    EmailKind(REGISTRATION_CANCELLED, registration_context, preload=preload_registrations,
+              label=_l("Registration cancelled")),
+    EmailKind(REGISTRATION_VERIFY, _verify_context, label=_l("Email address check")),
 )

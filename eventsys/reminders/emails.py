@@ -5,6 +5,7 @@ offset, how long until the start, whether it brings the meeting link). The kind'
 value is stored in its outbox rows and names its templates: never change it.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from eventsys.mail.kinds import EmailKind
@@ -27,5 +28,5 @@ def reminder_context(session: Session, email: OutboundEmail) -> dict:
 
 #: registered by eventsys.register_email_kinds
 KINDS = (
-    EmailKind(REMINDER, reminder_context, preload=preload_registrations),
+    EmailKind(REMINDER, reminder_context, preload=preload_registrations, label=_l("Reminder")),
 )

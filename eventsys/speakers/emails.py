@@ -6,6 +6,7 @@ templates (templates/mail/<kind>.*): never change one.
 """
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
 from eventsys.events.models import EventStatus
@@ -57,6 +58,6 @@ def _invitation_context(session: Session, email: OutboundEmail) -> dict:
 
 #: registered by eventsys.register_email_kinds
 KINDS = (
-    EmailKind(SPEAKER_INVITATION, _invitation_context),
-    EmailKind(INVITATION_ANSWERED, _engagement_context),
+    EmailKind(SPEAKER_INVITATION, _invitation_context, label=_l("Speaker invitation")),
+    EmailKind(INVITATION_ANSWERED, _engagement_context, label=_l("Speaker answered an invitation")),
 )

@@ -9,6 +9,7 @@ A kind's value is stored in its outbox rows and names its templates: never chang
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from eventsys import tokens
@@ -74,7 +75,7 @@ def queue_letter_revoked(letter) -> None:
 
 #: registered by eventsys.register_email_kinds
 KINDS = (
-    EmailKind(LETTER_ISSUED, _issued_context),
-    EmailKind(LETTER_REJECTED, _letter_context),
-    EmailKind(LETTER_REVOKED, _letter_context),
+    EmailKind(LETTER_ISSUED, _issued_context, label=_l("Visa letter issued")),
+    EmailKind(LETTER_REJECTED, _letter_context, label=_l("Visa letter refused")),
+    EmailKind(LETTER_REVOKED, _letter_context, label=_l("Visa letter withdrawn")),
 )

@@ -5,6 +5,7 @@ the endpoint off (disabling.py). A kind's value is stored in its outbox rows and
 names its templates: never change one.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from eventsys.links import external_url
@@ -41,4 +42,4 @@ def _disabled_context(session: Session, email: OutboundEmail) -> dict:
 
 
 #: registered by eventsys.register_email_kinds
-KINDS = (EmailKind(ENDPOINT_DISABLED, _disabled_context),)
+KINDS = (EmailKind(ENDPOINT_DISABLED, _disabled_context, label=_l("Webhook turned off")),)

@@ -67,13 +67,28 @@ def test_register_find_check_in_and_message(app, live_server, page):
 
     # A message to every confirmed registrant: preview with the count, then send.
     page.goto(f"{live_server}/manage/events/{event.id}/messages/new")
+    expect(page.locator("#speaker-filters")).to_be_hidden()
+    page.get_by_label("Speakers of this event").check()
+    expect(page.locator("#registrant-filters")).to_be_hidden()
+    expect(page.locator("#speaker-filters")).to_be_visible()
+    page.get_by_label("Registrants", exact=True).check()
+    page.get_by_label("Confirmed", exact=True).check()  # nothing is ticked for the organiser
     page.get_by_label("Subject").fill("Room change: Hall 2")
     page.get_by_label("Message (plain text)").fill("The lecture moves to Hall 2 of the Main Building.")
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#recipient-count")).to_contain_text("1")
+    # The preview is the email itself, drawn in its sandboxed frame.
+    expect(page.frame_locator("#preview-html").get_by_text("The lecture moves to Hall 2")).to_be_visible()
     page.get_by_role("button", name="Send to 1 person").click()
     expect(page.get_by_role("status")).to_contain_text("is on its way")
     expect(page.get_by_role("cell", name="Room change: Hall 2")).to_be_visible()
+    page.get_by_role("link", name="Room change: Hall 2").click()
+    expect(page.frame_locator("#message-html").get_by_text("The lecture moves to Hall 2")).to_be_visible()
+
+    # In the outbox, her confirmation opens as she received it, from its own framed document.
+    page.goto(f"{live_server}/manage/events/{event.id}/outbox?state=sent")
+    page.get_by_role("link", name="Registration confirmed").click()
+    expect(page.frame_locator("#email-html").get_by_text("Aigul Sharipova").first).to_be_visible()
 
     db.session.expire_all()
     kinds = db.session.scalars(

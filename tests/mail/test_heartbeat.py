@@ -44,7 +44,7 @@ def test_a_running_worker_keeps_the_banner_away_and_a_silent_one_brings_it_back(
     home = _home_of_signed_in_organiser(worker_app)
     assert worker_app.config["REDIS_URL"], "the app hands mail to a worker"
     page = home()
-    assert BANNER in page and "No mail worker has ever reported." in page
+    assert BANNER in page and "the sending service has never reported." in page
 
     with _worker(worker_app) as process:
         deadline = time.monotonic() + 5
@@ -60,7 +60,7 @@ def test_a_running_worker_keeps_the_banner_away_and_a_silent_one_brings_it_back(
     db.session.execute(sa.update(WorkerHeartbeat).values(seen_at=utcnow() - timedelta(minutes=3)))
     db.session.commit()
     page = home()
-    assert BANNER in page and "No mail worker has reported since" in page
+    assert BANNER in page and "the sending service has not reported since" in page
     assert "The oldest email" not in page
 
 
@@ -79,7 +79,7 @@ def test_in_the_in_process_mode_an_email_waiting_over_five_minutes_brings_the_ba
     _overdue_email(6)
     page = home()
     assert BANNER in page and "The oldest email has been waiting since" in page
-    assert "No mail worker" not in page
+    assert "sending service" not in page
 
 
 @pytest.mark.slow
@@ -92,7 +92,7 @@ def test_with_a_live_worker_an_email_waiting_over_five_minutes_still_brings_the_
     _overdue_email(6)
     page = home()
     assert BANNER in page and "The oldest email has been waiting since" in page
-    assert "No mail worker" not in page
+    assert "sending service" not in page
 
 
 def test_workers_gone_for_a_week_are_forgotten_when_another_beats(app):

@@ -17,6 +17,7 @@ from eventsys.database import db, utcnow
 from eventsys.events.models import ProgrammeItem
 from eventsys.mail import outbox
 from eventsys.manage.access import EVENT_PARTS, Access
+from eventsys.messages.models import Audience, Mailing
 from eventsys.registration import services
 from eventsys.registration.models import QuestionKind
 from eventsys.speakers.models import Engagement, Speaker, SpeakerRole
@@ -60,10 +61,13 @@ def _own_objects(event, organiser) -> dict[str, int]:
     email_id = outbox.enqueue("registration_confirmed", registration.email, f"own:{utcnow().isoformat()}",
                               event_id=event.id, registration_id=registration.id)
     letter = issued_letter(event, registration)
+    mailing = Mailing(event_id=event.id, audience=Audience.registrants, subject="Hello", body="Hi",
+                      recipient_count=0, sent_by_id=organiser.id)
+    db.session.add(mailing)
     db.session.commit()
     return {"event_id": event.id, "registration_id": registration.id, "question_id": question.id,
             "item_id": item.id, "engagement_id": engagement.id, "email_id": email_id,
-            "user_id": organiser.id, "letter_id": letter.id}
+            "user_id": organiser.id, "letter_id": letter.id, "mailing_id": mailing.id}
 
 
 def _snapshot() -> dict[str, list]:
