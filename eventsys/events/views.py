@@ -14,6 +14,7 @@ from eventsys.events.previews import event_preview
 from eventsys.extensions import limiter
 from eventsys.links import external_url
 from eventsys.locales import current_language, supported_locale
+from eventsys.speakers.public import speaker_slug
 
 bp = Blueprint("events", __name__)
 
@@ -31,6 +32,12 @@ _LABELS = {"kind_plurals": KIND_PLURALS}
 CARD_CACHE = "public, max-age=604800"
 
 
+@bp.app_context_processor
+def _seat_availability() -> dict:
+    """availability(event) in every template: the registration form speaks of the waiting list too."""
+    return {"availability": availability}
+
+
 def _public_link_limit() -> str:
     return current_app.config["PUBLIC_LINK_RATE_LIMIT"]
 
@@ -44,8 +51,7 @@ def index():
     except ValueError:
         abort(400, description=_("Unknown kind of event: %(kind)s.", kind=kind_name))
     events = services.upcoming_events(kind)
-    return render_template("events/index.html", events=events, kind=kind, kinds=list(EventKind),
-                           availability=availability, **_LABELS)
+    return render_template("events/index.html", events=events, kind=kind, kinds=list(EventKind), **_LABELS)
 
 
 @bp.get("/events/<slug:slug>")
@@ -55,7 +61,8 @@ def detail(slug: str):
     event_url = external_url("events.detail", slug=slug)
     return render_template("events/detail.html", event=event, speakers=services.event_speakers(event),
                            preview=event_preview(event, current_language()), seats=availability(event),
-                           calendar_links=calendar_links(event, event_url), **_LABELS)
+                           calendar_links=calendar_links(event, event_url), speaker_slug=speaker_slug,
+                           **_LABELS)
 
 
 @bp.get("/events/<slug:slug>/card.png")
