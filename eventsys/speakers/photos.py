@@ -129,7 +129,7 @@ def photo_versions(speaker_ids: list[int]) -> dict[int, str]:
         return {}
     rows = db.session.execute(sa.select(SpeakerPhoto.speaker_id, SpeakerPhoto.version)
                               .where(SpeakerPhoto.speaker_id.in_(speaker_ids)))
-    return dict(rows.tuples())
+    return {speaker_id: version for speaker_id, version in rows}
 
 
 def stored_photo(speaker_id: int) -> SpeakerPhoto | None:

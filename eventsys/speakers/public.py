@@ -68,4 +68,4 @@ def public_talks(speaker_id: int) -> list[Talk]:
         .where(Engagement.speaker_id == speaker_id, Event.status.in_(PUBLIC_STATUSES), confirmed_engagement())
         .order_by(sa.func.coalesce(ProgrammeItem.starts_at, Event.starts_at), Engagement.id)
     )
-    return [Talk(*row) for row in rows.tuples()]
+    return [Talk(*row) for row in rows]
