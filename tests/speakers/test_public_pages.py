@@ -14,7 +14,8 @@ STARTS = datetime(2027, 3, 27, 2, 0, tzinfo=UTC)
 
 def _speaker(**values) -> Speaker:
     name = "Bauman Moscow State Technical University"
-    institution = db.session.query(Institution).filter_by(name=name).first() or Institution(name=name, country="RU")
+    institution = (db.session.query(Institution).filter_by(name=name).first()
+                   or Institution(name=name, country="RU"))
     speaker = Speaker(name=values.pop("name", "Pavel Orlov"), title="Academician", country="RU",
                       institution=institution, honours=["Nobel Laureate"], expertise=["orbital debris"],
                       **values)
@@ -88,7 +89,8 @@ def test_speakers_only_invited_declined_or_at_drafts_have_no_page(client):
 
 
 def test_a_biography_with_markup_is_shown_as_text(client):
-    speaker = _speaker(biography="<script>alert('x')</script> <b>bold</b>", name="<img src=x onerror=alert(1)>")
+    speaker = _speaker(biography="<script>alert('x')</script> <b>bold</b>",
+                       name="<img src=x onerror=alert(1)>")
     _engage(speaker, make_event())
     response = client.get(f"/speakers/{speaker.id}", follow_redirects=True)
     html = response.get_data(as_text=True)
