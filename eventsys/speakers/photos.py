@@ -123,15 +123,6 @@ def photo_version(speaker_id: int) -> str | None:
     return db.session.scalar(sa.select(SpeakerPhoto.version).where(SpeakerPhoto.speaker_id == speaker_id))
 
 
-def photo_versions(speaker_ids: list[int]) -> dict[int, str]:
-    """photo_version of several speakers in one query."""
-    if not speaker_ids:
-        return {}
-    rows = db.session.execute(sa.select(SpeakerPhoto.speaker_id, SpeakerPhoto.version)
-                              .where(SpeakerPhoto.speaker_id.in_(speaker_ids)))
-    return {speaker_id: version for speaker_id, version in rows}
-
-
 def stored_photo(speaker_id: int) -> SpeakerPhoto | None:
     """The speaker's photo with its bytes, None without one."""
     if not 0 < speaker_id < _ID_LIMIT:
