@@ -84,6 +84,7 @@ def register_web(app: Flask) -> None:
     from eventsys.language_switch import bp as language_bp
     from eventsys.manage import bp as manage_bp
     from eventsys.registration.views import bp as registration_bp
+    from eventsys.speakers.pages import bp as speaker_pages_bp
     from eventsys.speakers.views import bp as speakers_bp
     from eventsys.vendor_assets import bp as vendor_bp
     from eventsys.visas.views import bp as visas_bp
@@ -91,6 +92,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(speakers_bp)
+    app.register_blueprint(speaker_pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(apitokens_bp)
     app.register_blueprint(manage_bp)

@@ -14,13 +14,19 @@ from eventsys.mail import outbox
 from eventsys.messages.models import Audience, Mailing
 from eventsys.registration import services
 from eventsys.registration.models import QuestionKind
-from eventsys.speakers.models import Engagement, Institution, Speaker, SpeakerRole
+from eventsys.speakers import photos
+from eventsys.speakers.models import Engagement, Institution, Speaker, SpeakerPhoto, SpeakerRole
 from eventsys.visas import passports
 from eventsys.visas.models import LetterStatus, VisaLetter
 from eventsys.visas.passports import PassportDetails
 from eventsys.webhooks import signing
 from eventsys.webhooks.models import WebhookEndpoint
 from tests.factories import add_question, applicant, make_event, make_organiser
+
+#: a 2×2 PNG, for the world's speaker's photo
+_TINY_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00"
+             b"\xfd\xd4\x9as"
+             b"\x00\x00\x00\x16IDATx\x9ccddbf```b`````\x00\x00\x00p\x00\n3\xc5\xf7\x88\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
 def issued_letter(event, registration) -> VisaLetter:
@@ -65,7 +71,9 @@ def build_world() -> World:
                             role=SpeakerRole.keynote)
     mailing = Mailing(event_id=event.id, audience=Audience.registrants, subject="Welcome", body="Hello",
                       recipient_count=1, sent_by_id=organiser.id)
-    db.session.add_all([engagement, mailing])
+    # The speaker's photo, so its workspace address answers (a tiny real JPEG, as photos.py keeps them).
+    photo = SpeakerPhoto(speaker_id=speaker.id, version="world", data=photos.cleaned_photo(_TINY_PNG))
+    db.session.add_all([engagement, mailing, photo])
     db.session.flush()
     email_id = outbox.enqueue("registration_confirmed", registration.email, f"world:{utcnow().isoformat()}",
                               event_id=event.id, registration_id=registration.id)

@@ -26,7 +26,7 @@ def upcoming_events(kind: EventKind | None = None, now: datetime | None = None) 
     return list(db.session.scalars(query))
 
 
-def _confirmed_speaker():
+def confirmed_engagement():
     """Engagements the public may see: added by the organisers, or invitations the speaker accepted."""
     return sa.or_(Engagement.invitation_status.is_(None),
                   Engagement.invitation_status == InvitationStatus.accepted)
@@ -45,7 +45,7 @@ def public_event(slug: str) -> Event | None:
         .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
         .options(
             selectinload(Event.programme)
-            .selectinload(ProgrammeItem.engagements.and_(_confirmed_speaker()))
+            .selectinload(ProgrammeItem.engagements.and_(confirmed_engagement()))
             .options(_speaker_loading())
         )
     ).first()
@@ -60,7 +60,7 @@ def event_engagements(event: Event) -> list[Engagement]:
         db.session.scalars(
             sa.select(Engagement)
             .join(Engagement.speaker)
-            .where(Engagement.event_id == event.id, _confirmed_speaker())
+            .where(Engagement.event_id == event.id, confirmed_engagement())
             .options(_speaker_loading())
             .order_by(role_order, Speaker.name)
         )

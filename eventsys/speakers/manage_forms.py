@@ -6,12 +6,13 @@ from flask_babel import lazy_pgettext as _lp
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from eventsys.countries import countries, country_name
 from eventsys.forms import Form
 from eventsys.locales import LANGUAGES
 from eventsys.registration.forms import zone_choices
+from eventsys.speakers import photos
 from eventsys.speakers.directory import FilterOptions, InstitutionFilters, SpeakerFilters
 from eventsys.speakers.invitations import role_in_words
 from eventsys.speakers.models import SpeakerRole
@@ -94,6 +95,21 @@ class SpeakerForm(Form):
     locale = SelectField(_l("Language of emails"), default=NONE,
                          description=_l("Invitations and other emails to the speaker are written in it, "
                                         "whoever sends them."))
+    photo = FileField(_l("Photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"},
+                      description=_l("JPEG, PNG or WebP, at most 2 MB; shown on the speaker's public page. "
+                                     "Leave empty to keep the current one."))
+    remove_photo = BooleanField(_l("Remove photo"))
+
+    def validate_photo(self, field) -> None:
+        """A real JPEG, PNG or WebP image, read and re-encoded now: `field.cleaned` is what is kept."""
+        field.cleaned = None
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        try:
+            field.cleaned = photos.cleaned_photo(upload.read(photos.MAX_BYTES + 1))
+        except photos.PhotoRefused as refused:
+            raise ValidationError(str(refused)) from None
 
     def offer(self, institutions: list[tuple[int, str]]) -> "SpeakerForm":
         """Fill the institution, country and language selects."""

@@ -7,7 +7,7 @@ from flask_login import current_user
 from eventsys.database import db
 from eventsys.manage import bp
 from eventsys.manage.access import current_event, event_page, office_page
-from eventsys.speakers import directory, importing, invitations, records
+from eventsys.speakers import directory, importing, invitations, photos, records
 from eventsys.speakers.manage_forms import (
     DirectoryFilterForm,
     ImportForm,
@@ -17,6 +17,8 @@ from eventsys.speakers.manage_forms import (
     SpeakerForm,
 )
 from eventsys.speakers.models import KNOWN_HONOURS, Engagement, Institution, Speaker
+from eventsys.speakers.pages import photo_response
+from eventsys.speakers.public import has_public_page, speaker_slug
 
 
 def _page_number() -> int:
@@ -44,13 +46,52 @@ def speaker(speaker_id: int):
     found = directory.speaker_with_details(speaker_id) or abort(404)
     history = directory.speaker_history(speaker_id)
     managed = directory.managed_among({event.id for _, event, _ in history}, current_user)
+    public_url = (url_for("speaker_pages.speaker", speaker_id=speaker_id, name=speaker_slug(found) or None)
+                  if has_public_page(speaker_id) else None)
     return render_template("manage/speakers/speaker.html", speaker=found, history=history, managed=managed,
-                           role_in_words=invitations.role_in_words)
+                           role_in_words=invitations.role_in_words, photo_url=_photo_url(found),
+                           public_url=public_url)
+
+
+@bp.get("/speakers/<int:speaker_id>/photo.jpg")
+@office_page
+def speaker_photo(speaker_id: int):
+    """The speaker's photo for the organisers, whether or not their page is public yet."""
+    # Not in shared caches: the speaker may have no public page yet.
+    return photo_response(photos.stored_photo(speaker_id) or abort(404), cache="private, max-age=31536000")
 
 
 def _speaker_form_page(form: SpeakerForm, speaker: Speaker | None, status: int = 200):
     return render_template("manage/speakers/speaker_form.html", form=form, speaker=speaker,
-                           known_honours=KNOWN_HONOURS), status
+                           known_honours=KNOWN_HONOURS, photo_url=_photo_url(speaker)), status
+
+
+def _photo_url(speaker: Speaker | None) -> str | None:
+    """The workspace's link to the speaker's photo, None without one."""
+    version = photos.photo_version(speaker.id) if speaker else None
+    return url_for("manage.speaker_photo", speaker_id=speaker.id, v=version) if version else None
+
+
+def _save_photo(form: SpeakerForm, speaker: Speaker) -> None:
+    """A new photo replaces the old one; "Remove photo" without a new one deletes it."""
+    if getattr(form.photo, "cleaned", None):
+        photos.save_photo(speaker.id, form.photo.cleaned)
+    elif form.remove_photo.data:
+        photos.remove_photo(speaker.id)
+
+
+#: the pages whose form carries a photo
+_PHOTO_FORMS = frozenset({"manage.new_speaker", "manage.edit_speaker"})
+
+
+@bp.url_value_preprocessor
+def _allow_photo_uploads(endpoint: str | None, _values) -> None:
+    """Let the speaker form's request carry a photo (photos.FORM_MAX_BYTES, above the app's limit).
+
+    Set here: these run before every before_request, and CSRF protection's reads the body.
+    """
+    if endpoint in _PHOTO_FORMS:
+        request.max_content_length = photos.FORM_MAX_BYTES
 
 
 def _save_speaker(form: SpeakerForm, speaker: Speaker | None):
@@ -65,6 +106,7 @@ def _save_speaker(form: SpeakerForm, speaker: Speaker | None):
     except records.RecordError as refused:
         getattr(form, refused.field).errors.append(str(refused))
         return _speaker_form_page(form, speaker, 422)
+    _save_photo(form, speaker)
     flash(_("Saved %(name)s.", name=speaker.display_name), "info")
     return redirect(url_for("manage.speaker", speaker_id=speaker.id), code=303)
 

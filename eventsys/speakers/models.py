@@ -170,3 +170,20 @@ class Engagement(db.Model):
     speaker: Mapped[Speaker] = relationship()
     event: Mapped[Event] = relationship()
     programme_item: Mapped[ProgrammeItem | None] = relationship(back_populates="engagements")
+
+
+class SpeakerPhoto(db.Model):
+    """A speaker's portrait, as the photos module re-encoded it: a JPEG at most 800 px on its long side.
+
+    In the database, beside the record, so that backups and the many web processes all see the
+    same one without a shared disk; a few tens of kilobytes each.
+    """
+
+    speaker_id: Mapped[int] = mapped_column(sa.ForeignKey("speaker.id", ondelete="CASCADE"), primary_key=True)
+    #: the JPEG as served, EXIF and every other metadata removed
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    content_type: Mapped[str] = mapped_column(sa.String(32), default="image/jpeg")
+    #: the start of the SHA-256 of data: in the photo's URL (?v=), so a new photo is a new URL and the
+    #: old one may be cached for a year
+    version: Mapped[str] = mapped_column(sa.String(16))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

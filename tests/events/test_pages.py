@@ -85,19 +85,20 @@ def test_drafts_and_unknown_events_are_not_found(client):
     assert client.get(f"/events/{draft.slug}.ics").status_code == 404
 
 
-def test_the_calendar_file_holds_the_event_and_its_programme_in_utc(client):
+def test_the_calendar_file_holds_the_event_and_the_programme_feed_its_items_in_utc(client):
     event = _event_with_programme()
     response = client.get(f"/events/{event.slug}.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
-    calendar = Calendar.from_ical(response.data)
-    entries = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
-    main = entries[event.title]
+    [main] = Calendar.from_ical(response.data).walk("VEVENT")
+    assert str(main["summary"]) == event.title
     assert main.decoded("dtstart") == event.starts_at
     assert main.decoded("dtend") == event.ends_at
     assert f"/events/{event.slug}" in str(main["url"])
-    talk = entries[f"Keynote: MEMS in orbit — {event.title}"]
+    feed = client.get(f"/events/{event.slug}/programme.ics")
+    [talk] = Calendar.from_ical(feed.data).walk("VEVENT")
+    assert str(talk["summary"]) == f"Keynote: MEMS in orbit — {event.title}"
     assert talk.decoded("dtstart") == event.starts_at + timedelta(hours=1)
-    assert "private-room" not in response.get_data(as_text=True)
+    assert "private-room" not in response.get_data(as_text=True) + feed.get_data(as_text=True)
 
 
 def test_html_in_event_text_is_shown_as_text_not_run(client):
