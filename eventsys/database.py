@@ -3,6 +3,7 @@
 import enum
 import sqlite3
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -71,6 +72,14 @@ def _unicode_lower(text):
     return text.lower() if isinstance(text, str) else text
 
 
+def _local_date(stored, zone_name):
+    """The calendar day, in the named zone, of a UTC time as SQLite stores it ('2026-05-12 01:30:00')."""
+    if stored is None or zone_name is None:
+        return None
+    moment = datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone_name)).date().isoformat()
+
+
 @sa.event.listens_for(sa.Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record) -> None:
     """WAL lets readers run beside the one writer; the busy timeout makes writers queue, not fail."""
@@ -83,6 +92,8 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
         cursor.close()
         # SQLite's lower() folds only ASCII; searches must ignore case in Cyrillic and Greek too.
         dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
+        # SQLite knows no zones; the charts group registrations by the day where the event is.
+        dbapi_connection.create_function("local_date", 2, _local_date, deterministic=True)
 
 
 #: indexes that only migrations know, because the models cannot say them on every database

@@ -72,6 +72,9 @@ class QuestionSchema(Strict):
     )
     required = fields.Boolean()
     options = fields.List(fields.String())
+    number_min = fields.Float(allow_none=True, metadata={"description": "Smallest answer (number questions)"})
+    number_max = fields.Float(allow_none=True, metadata={"description": "Largest answer (number questions)"})
+    whole_numbers = fields.Boolean(metadata={"description": "Only whole numbers (number questions)"})
 
 
 class EventSummarySchema(Strict):

@@ -190,4 +190,7 @@ def _question(loader: _Loader, event: Event, position: int, spec: dict[str, Any]
         required=spec.get("required", False),
         options=list(spec.get("options", ())),
         help_text=spec.get("help_text", ""),
+        number_min=spec.get("number_min"),
+        number_max=spec.get("number_max"),
+        whole_numbers=spec.get("whole_numbers", False),
     )

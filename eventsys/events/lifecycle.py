@@ -248,7 +248,8 @@ def duplicate_event(event_id: int, duplicator: User) -> Event:
                  slug=free_slug(f"{source.slug}-copy"), status=EventStatus.draft)
     copy.questions = [
         Question(position=q.position, label=q.label, help_text=q.help_text, kind=q.kind,
-                 required=q.required, options=list(q.options))
+                 required=q.required, options=list(q.options), number_min=q.number_min,
+                 number_max=q.number_max, whole_numbers=q.whole_numbers)
         for q in source.questions
     ]
     copy.programme = [

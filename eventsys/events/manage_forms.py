@@ -21,7 +21,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from eventsys.events.lifecycle import RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, SLUG_MAX, EventDetails
 from eventsys.events.management import ItemDetails, QuestionDetails
@@ -300,12 +300,49 @@ class QuestionForm(Form):
     required = BooleanField(_l("An answer is required"))
     options = TextAreaField(_l("Choices, one per line"), [Length(max=5000)],
                             description=_l("Only for the choice kinds."), render_kw={"rows": 5})
+    number_min = StringField(_l("Smallest answer"), description=_l("Only for numbers; blank for no limit."),
+                             render_kw={"type": "number", "step": "any", "inputmode": "decimal"})
+    number_max = StringField(_l("Largest answer"), description=_l("Only for numbers; blank for no limit."),
+                             render_kw={"type": "number", "step": "any", "inputmode": "decimal"})
+    whole_numbers = BooleanField(_l("Whole numbers only"),
+                                 description=_l("Only for numbers: people or nights, not 1.5 of them."))
+
+    def validate_number_min(self, field) -> None:
+        """A limit is a number or blank; its range and order are the service's to check."""
+        _limit(field)
+
+    def validate_number_max(self, field) -> None:
+        """A limit is a number or blank; its range and order are the service's to check."""
+        _limit(field)
 
     def details(self) -> QuestionDetails:
         """The question as the organiser wrote it."""
         return QuestionDetails(kind=QuestionKind(self.kind.data), label=_text(self.label),
                                help_text=_text(self.help_text), required=self.required.data,
-                               options=(self.options.data or "").splitlines())
+                               options=(self.options.data or "").splitlines(),
+                               number_min=_limit(self.number_min), number_max=_limit(self.number_max),
+                               whole_numbers=self.whole_numbers.data)
+
+
+def _limit(field) -> float | None:
+    """A number question's limit as typed (a comma for the decimal point too), None when blank."""
+    text = (field.data or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is None or number != number or number in (float("inf"), float("-inf")):
+        raise ValidationError(_("Enter a number, like 0 or 5, or leave it blank for no limit."))
+    return number
+
+
+def _limit_shown(number: float | None) -> str:
+    """A stored limit as its field shows it: 5 rather than 5.0, blank for none."""
+    if number is None:
+        return ""
+    return str(int(number)) if number == int(number) else str(number)
 
 
 def question_form(question: Question | None = None) -> QuestionForm:
@@ -314,7 +351,10 @@ def question_form(question: Question | None = None) -> QuestionForm:
         return QuestionForm()
     return QuestionForm(data={"label": question.label, "help_text": question.help_text,
                               "kind": question.kind.value, "required": question.required,
-                              "options": "\n".join(question.options)})
+                              "options": "\n".join(question.options),
+                              "number_min": _limit_shown(question.number_min),
+                              "number_max": _limit_shown(question.number_max),
+                              "whole_numbers": question.whole_numbers})
 
 
 class ManagerForm(Form):

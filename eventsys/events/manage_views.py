@@ -17,6 +17,7 @@ from eventsys.events.manage_forms import (
     question_form,
 )
 from eventsys.events.models import EventStatus
+from eventsys.events.overview_charts import overview_charts
 from eventsys.manage import bp
 from eventsys.manage.access import current_event, event_page, office_page
 from eventsys.speakers.models import SpeakerRole
@@ -59,11 +60,12 @@ def new_event():
 @bp.get("/events/<int:event_id>")
 @event_page
 def event(event_id: int):
-    """The event at a glance: status, dates, seats, what publishing still needs, and its pages."""
+    """The event at a glance: status, dates, seats, registrations by day and country, what publishing
+    still needs, and its pages."""
     event = current_event()
     problems = lifecycle.publish_problems(event) if event.status is EventStatus.draft else []
     return render_template("manage/events/overview.html", event=event, problems=problems,
-                           seats=lifecycle.seat_counts(event.id))
+                           seats=lifecycle.seat_counts(event.id), charts=overview_charts(event))
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])

@@ -27,6 +27,7 @@ from eventsys.events.models import Event, ProgrammeItem
 from eventsys.registration.models import Question, QuestionKind, Registration
 from eventsys.registration.services import fill_free_seats, lock_event
 from eventsys.speakers.models import Engagement, InvitationStatus, Speaker, SpeakerRole
+from eventsys.textrules import check_number
 from eventsys.webhooks import emit as webhooks
 
 CHOICE_KINDS = (QuestionKind.single_choice, QuestionKind.multiple_choice)
@@ -199,6 +200,11 @@ class QuestionDetails:
     help_text: str
     required: bool
     options: list[str]
+    #: a number question's smallest and largest answer (inclusive), None for no limit
+    number_min: float | None = None
+    number_max: float | None = None
+    #: a number question takes whole numbers only
+    whole_numbers: bool = False
 
 
 def question_of(event_id: int, question_id: int) -> Question | None:
@@ -223,6 +229,8 @@ def save_question(event: Event, details: QuestionDetails, question: Question | N
         errors["options"] = _("List the choices, one per line.")
     elif any(len(option) > OPTION_MAX for option in options):
         errors["options"] = _("Keep each choice under %(limit)s characters.", limit=OPTION_MAX)
+    if details.kind is QuestionKind.number:
+        errors |= _number_settings_problems(details)
     if question is not None and details.kind is not question.kind and has_registrations(event.id):
         errors["kind"] = _("People have registered with this question already; its kind cannot change. "
                            "Add a new question instead.")
@@ -235,10 +243,32 @@ def save_question(event: Event, details: QuestionDetails, question: Question | N
         question = Question(event_id=event.id, position=(last or 0) + 1)
         db.session.add(question)
     fields = asdict(details) | {"options": options if details.kind in CHOICE_KINDS else []}
+    if details.kind is not QuestionKind.number:  # limits of a kind that has none would only confuse
+        fields |= {"number_min": None, "number_max": None, "whole_numbers": False}
     for name, value in fields.items():
         setattr(question, name, value)
     db.session.commit()
     return question
+
+
+def _number_settings_problems(details: QuestionDetails) -> dict[str, str]:
+    """What is wrong with a number question's limits, by field: each within range, the smaller first."""
+    errors = {}
+    for name in ("number_min", "number_max"):
+        limit = getattr(details, name)
+        if limit is None:
+            continue
+        try:
+            check_number(limit)
+        except ValueError as problem:
+            errors[name] = str(problem)
+            continue
+        if details.whole_numbers and limit != int(limit):
+            errors[name] = _("With whole numbers only, the limits are whole numbers too.")
+    if not errors and None not in (details.number_min, details.number_max) \
+            and details.number_min > details.number_max:
+        errors["number_max"] = _("The largest answer cannot be smaller than the smallest.")
+    return errors
 
 
 def delete_question(event: Event, question: Question) -> None:

@@ -3,8 +3,10 @@
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
+from eventsys.locales import current_language
 from eventsys.registration.models import Question, QuestionKind
 from eventsys.textrules import check_number, check_text, number_range
 
@@ -60,25 +62,63 @@ def _yes_no(question: Question, value: Any) -> bool:
 
 
 def _number(question: Question, value: Any) -> int | float:
-    """A finite number within textrules' range, given as a JSON number or as text (the form's)."""
+    """A finite number within textrules' range and the question's own, given as a JSON number or as
+    text (the form's); a whole-numbers question stores 2.0 as 2."""
+    rule = number_rule(question)
     if isinstance(value, str):
         text = value.strip()
         # Longer text cannot be a number in range, and int() of 5,000 digits would raise anyway.
         if len(text) > 40:
-            raise ValueError(number_range())
+            raise ValueError(rule or number_range())
         try:
             value = int(text)
         except ValueError:
             try:
                 value = float(text)
             except ValueError:
-                raise ValueError(_("Enter a number.")) from None
+                raise ValueError(rule or _("Enter a number.")) from None
             if value != value or value in (float("inf"), float("-inf")):
                 # "nan" and "inf" are words, not numbers, to a person
-                raise ValueError(_("Enter a number.")) from None
+                raise ValueError(rule or _("Enter a number.")) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(_("Enter a number."))
-    return check_number(value)
+        raise ValueError(rule or _("Enter a number."))
+    try:
+        value = check_number(value)
+    except ValueError:
+        raise ValueError(rule or number_range()) from None
+    if question.whole_numbers:
+        if value != int(value):
+            raise ValueError(rule)
+        value = int(value)
+    if (question.number_min is not None and value < question.number_min) or \
+            (question.number_max is not None and value > question.number_max):
+        raise ValueError(rule)
+    return value
+
+
+def number_rule(question: Question) -> str | None:
+    """What a number question takes, in a person's words ("Enter a whole number from 0 to 5."); None
+    when it takes any number."""
+    low, high = question.number_min, question.number_max
+    if low is None and high is None:
+        return _("Enter a whole number.") if question.whole_numbers else None
+    low_shown, high_shown = (None if n is None else shown_number(n) for n in (low, high))
+    if question.whole_numbers:
+        if low is not None and high is not None:
+            return _("Enter a whole number from %(min)s to %(max)s.", min=low_shown, max=high_shown)
+        if low is not None:
+            return _("Enter a whole number of %(min)s or more.", min=low_shown)
+        return _("Enter a whole number of %(max)s or less.", max=high_shown)
+    if low is not None and high is not None:
+        return _("Enter a number from %(min)s to %(max)s.", min=low_shown, max=high_shown)
+    if low is not None:
+        return _("Enter a number of %(min)s or more.", min=low_shown)
+    return _("Enter a number of %(max)s or less.", max=high_shown)
+
+
+def shown_number(number: float) -> str:
+    """A limit as the page's language writes it: 5 rather than 5.0, "1,5" in Russian."""
+    return format_decimal(int(number) if number == int(number) else number, locale=current_language())
 
 
 def _date(question: Question, value: Any) -> str:

@@ -49,6 +49,8 @@ def normalise_email(address: str) -> str:
     if not isinstance(address, str):
         raise ValueError(_("Enter an email address."))
     check_text(address.strip())
+    if not address.strip():
+        raise ValueError(_("Enter your email address."))
     if len(address) > 2 * EMAIL_MAX:
         raise ValueError(_("An email address has at most %(limit)s characters.", limit=EMAIL_MAX))
     checked = checked_address(address.strip())

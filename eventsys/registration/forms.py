@@ -88,6 +88,12 @@ class RegistrationForm(Form):
     in registration.applicants, shared with the API, and their errors are shown on these fields."""
 
     text_checked_by_service = True
+    #: what the form says instead of the service for its drop-downs: the API's words name the codes
+    #: an API client sends (ISO 3166, student…), which a person choosing from a list never sees
+    plain_errors = {
+        "country": _l("Choose your country from the list."),
+        "category": _l("Choose what describes you from the list."),
+    }
 
     name = StringField(_l("Full name"), validators=[MarkedRequired()], render_kw={"maxlength": NAME_MAX})
     email = EmailField(_l("Email"), validators=[MarkedRequired()], render_kw={"maxlength": EMAIL_MAX})
@@ -145,10 +151,23 @@ def question_field(question: "Question | QuestionShape"):
             yes_no = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
             return RadioField(**options, choices=yes_no, validate_choice=False)
         case QuestionKind.number:
-            return StringField(**options, render_kw={"type": "number", "step": "any", **required})
+            bounds = _number_bounds(question)
+            return StringField(**options, render_kw={"type": "number", **bounds, **required})
         case QuestionKind.date:
             return StringField(**options, render_kw={"type": "date", **required})
     raise ValueError(f"no form field for question kind {question.kind}")
+
+
+def _number_bounds(question: "Question | QuestionShape") -> dict[str, str]:
+    """The input's min, max and step, so the browser and its number keypad follow the question's rule
+    (registration.answers enforces it on the server, for form and API alike)."""
+    bounds = {"step": "1" if question.whole_numbers else "any"}
+    if question.whole_numbers:
+        bounds["inputmode"] = "numeric"
+    for attribute, limit in (("min", question.number_min), ("max", question.number_max)):
+        if limit is not None:
+            bounds[attribute] = str(int(limit)) if limit == int(limit) else repr(limit)
+    return bounds
 
 
 class QuestionShape(NamedTuple):
@@ -160,11 +179,15 @@ class QuestionShape(NamedTuple):
     help_text: str
     required: bool
     options: tuple[str, ...]
+    number_min: float | None = None
+    number_max: float | None = None
+    whole_numbers: bool = False
 
     @classmethod
     def of(cls, question: Question) -> "QuestionShape":
         return cls(question.id, question.kind, question.label, question.help_text, question.required,
-                   tuple(question.options or ()))
+                   tuple(question.options or ()), question.number_min, question.number_max,
+                   bool(question.whole_numbers))
 
 
 @lru_cache(maxsize=512)

@@ -95,6 +95,11 @@ class Question(db.Model):
     required: Mapped[bool] = mapped_column(default=False)
     #: the allowed answers of a choice question, in display order
     options: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: a number question's smallest and largest answer, when the organiser set them (inclusive)
+    number_min: Mapped[float | None] = mapped_column(sa.Float)
+    number_max: Mapped[float | None] = mapped_column(sa.Float)
+    #: a number question takes only whole numbers (people, nights, papers); decimals otherwise
+    whole_numbers: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     event: Mapped[Event] = relationship(back_populates="questions")
 

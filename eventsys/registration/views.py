@@ -18,9 +18,12 @@ bp = Blueprint("registration", __name__)
 
 
 def show_service_errors(form, errors: dict[str, list[str]]) -> None:
-    """Put the service's field errors next to the fields they concern."""
+    """Put the service's field errors next to the fields they concern, in the form's own words where
+    it has them (a drop-down's)."""
+    plain = getattr(form, "plain_errors", {})
     for key, messages in errors.items():
         name = "q_" + key.removeprefix("answers.") if key.startswith("answers.") else key
+        messages = [str(plain[name])] if name in plain else messages
         field = form[name] if name in form else None
         if field is not None:
             field.errors = list(field.errors) + messages

@@ -69,15 +69,34 @@ def test_every_error_is_shown_next_to_its_field_at_once_with_a_4xx(client):
     )
     assert response.status_code == 422
     shown = read_form(response.get_data(as_text=True))
-    assert shown.errors_by_field["country"] == [
-        "Choose a country from the list (ISO 3166 code such as RU or CN)."
-    ]
+    assert shown.errors_by_field["country"] == ["Choose your country from the list."]
     assert shown.errors_by_field["consent"] == ["We need your consent to register you."]
     assert "Something is missing after the @." in shown.errors_by_field["email"][0]
     assert shown.errors_by_field[f"q_{guests.id}"] == ["Enter a number."]
     assert shown.errors_by_field[f"q_{team.id}"] == ["This question needs an answer."]
     assert "name" not in shown.errors_by_field
     assert shown.fields["name"] == "Li Wei", "what the person typed is kept"
+    assert _count() == 0
+
+
+def test_a_person_who_skips_the_drop_downs_reads_plain_words_and_the_api_still_names_the_codes(client):
+    event = make_event()
+    form = _open_form(client, event)
+    response = client.post(f"/events/{event.slug}/register", data={
+        **FILLED, "email": "", "country": "", "category": "", "csrf_token": form.fields["csrf_token"]})
+    assert response.status_code == 422
+    shown = read_form(response.get_data(as_text=True)).errors_by_field
+    assert shown == {"email": ["Enter your email address."],
+                     "country": ["Choose your country from the list."],
+                     "category": ["Choose what describes you from the list."]}
+    assert "ISO" not in response.get_data(as_text=True)
+
+    api = client.post(f"/api/v1/events/{event.slug}/registrations",
+                      json={**{k: v for k, v in FILLED.items() if k != "consent"}, "consent": True,
+                            "country": "Japan"})
+    assert api.status_code == 422
+    assert api.get_json()["errors"] == {"country": [
+        "Choose a country from the list (ISO 3166 code such as RU or CN)."]}
     assert _count() == 0
 
 

@@ -34,6 +34,13 @@ class QuestionChangeSchema(Strict):
     required = fields.Boolean(load_default=False)
     options = fields.List(Line(OPTION_MAX), load_default=list, validate=validate.Length(max=OPTIONS_MAX),
                           metadata={"description": "The choices of a choice question, in order"})
+    number_min = fields.Float(allow_none=True, load_default=None, allow_nan=False, metadata={
+        "description": "A number question's smallest answer (inclusive); null for no limit. "
+                       "At most number_max; whole when whole_numbers is true"})
+    number_max = fields.Float(allow_none=True, load_default=None, allow_nan=False, metadata={
+        "description": "A number question's largest answer (inclusive); null for no limit"})
+    whole_numbers = fields.Boolean(load_default=False, metadata={
+        "description": "A number question takes whole numbers only (2, not 2.5)"})
 
 
 QuestionPatchSchema = all_optional(QuestionChangeSchema, "QuestionPatchSchema")
@@ -47,6 +54,9 @@ class FormQuestionSchema(Strict):
     help_text = fields.String()
     required = fields.Boolean()
     options = fields.List(fields.String())
+    number_min = fields.Float(allow_none=True, metadata={"description": "Smallest answer (number questions)"})
+    number_max = fields.Float(allow_none=True, metadata={"description": "Largest answer (number questions)"})
+    whole_numbers = fields.Boolean(metadata={"description": "Only whole numbers (number questions)"})
 
 
 FormQuestionPageSchema = pagination.page_schema(FormQuestionSchema, "FormQuestionPageSchema")
