@@ -72,6 +72,7 @@ def register(slug: str):
         return render_template("registration/form.html", event=event, form=form), 422
     applicant = services.Applicant(
         name=form.name.data or "",
+        name_latin=form.name_latin.data or "",
         email=form.email.data or "",
         affiliation=form.affiliation.data or "",
         country=form.country.data or "",
