@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 
+from eventsys.certificates import services as certificates
 from eventsys.database import db
 from eventsys.errors import render_error_page, seconds_until_allowed
 from eventsys.events import services as events
@@ -153,6 +154,8 @@ def manage(token: str):
         offers_visa_letter=event.offers_visa_letters
         and registration.status is not RegistrationStatus.cancelled
         and registration.country != current_app.config["HOST_COUNTRY"],
+        # Those checked in get a certificate of attendance once the event is over (eventsys/certificates/).
+        certificate_ready=certificates.why_not_eligible(registration) is None,
     )
 
 
