@@ -78,6 +78,7 @@ def register_email_kinds() -> None:
     Called by create_app, so the web app, the worker (worker.py) and `flask` commands
     all know them. Registering them again, with each app a test makes, changes nothing.
     """
+    from eventsys.certificates import emails as certificate_emails
     from eventsys.events import emails as event_emails
     from eventsys.invitations import emails as invitation_emails
     from eventsys.mail.kinds import register
@@ -89,6 +90,6 @@ def register_email_kinds() -> None:
     from eventsys.webhooks import emails as webhook_emails
 
     for module in (registration_emails, event_emails, reminder_emails, speaker_emails, message_emails,
-                   visa_emails, invitation_emails, webhook_emails):
+                   visa_emails, invitation_emails, webhook_emails, certificate_emails):
         for kind in module.KINDS:
             register(kind)

@@ -3,6 +3,7 @@
 from eventsys.accounts.models import EventManager, User
 from eventsys.api.models import IdempotentRequest
 from eventsys.apitokens.models import ApiToken, TokenScope
+from eventsys.certificates.models import Certificate
 from eventsys.events.models import Event, EventKind, EventMode, EventStatus, ProgrammeItem
 from eventsys.invitations.models import Invitation, InvitationBatch
 from eventsys.mail.models import EmailState, OutboundEmail, WorkerHeartbeat
@@ -28,7 +29,7 @@ from eventsys.speakers.models import (
 from eventsys.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
-    "ApiToken", "IdempotentRequest", "TokenScope",
+    "ApiToken", "Certificate", "IdempotentRequest", "TokenScope",
     "Audience", "EventManager", "Invitation", "InvitationBatch", "Mailing", "RegistrationTally", "User",
     "WorkerHeartbeat",
     "AttendeeCategory", "EmailState", "Engagement", "Event", "EventKind", "EventMode", "EventStatus",

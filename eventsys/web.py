@@ -79,6 +79,7 @@ def register_web(app: Flask) -> None:
 
     from eventsys.accounts.views import bp as accounts_bp
     from eventsys.apitokens.views import bp as apitokens_bp
+    from eventsys.certificates.views import bp as certificates_bp
     from eventsys.events.views import bp as events_bp
     from eventsys.invitations.views import bp as invitations_bp
     from eventsys.language_switch import bp as language_bp
@@ -100,6 +101,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(visas_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(vendor_bp)
+    app.register_blueprint(certificates_bp)
 
     app.add_template_filter(timezones.in_zone, "in_zone")
     app.add_template_filter(time_element, "local_time")

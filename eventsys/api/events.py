@@ -86,6 +86,7 @@ def create_registration(data, slug: str):
     event = public.event_to_register_for(slug) or abort(404, errors={"slug": [_("No such event.")]})
     applicant = registration.Applicant(
         name=data["name"],
+        name_latin=data["name_latin"],
         email=data["email"],
         affiliation=data["affiliation"],
         country=data["country"],

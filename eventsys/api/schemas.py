@@ -105,6 +105,12 @@ class EventDetailSchema(EventSummarySchema):
 
 #: one line of text as textrules takes it: no control characters (C0, DEL, C1), so no line breaks either
 ONE_LINE = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+#: a name in Latin letters as registration/applicants.py takes it (these letters are most of those it takes)
+LATIN_NAME = r"^[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff .'\u2019-]*$"
+#: the optional Latin name's field, shared by the public and the organisers' ways of registering
+LATIN_NAME_DOC = {"maxLength": NAME_MAX, "pattern": LATIN_NAME,
+                  "description": "The name in Latin letters, as in the passport, when `name` is written in "
+                                 "another script: Latin letters, spaces, hyphens, apostrophes and dots"}
 
 #: how an answer may look, by question kind; the limits are those of registration.answers and textrules
 ANSWER_SHAPES = {
@@ -128,6 +134,7 @@ class RegistrationRequestSchema(Strict):
     """
 
     name = fields.String(required=True, metadata={"minLength": 1, "maxLength": NAME_MAX, "pattern": ONE_LINE})
+    name_latin = fields.String(load_default="", metadata=LATIN_NAME_DOC)
     email = fields.String(required=True, metadata={"format": "email", "maxLength": EMAIL_MAX})
     affiliation = fields.String(load_default="", metadata={"maxLength": AFFILIATION_MAX, "pattern": ONE_LINE})
     country = fields.String(required=True, metadata={

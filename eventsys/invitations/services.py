@@ -327,7 +327,8 @@ def _register(invitation_id: int, values: dict[str, Any], now: datetime, consent
             raise registration.AlreadyRegistered(existing)
         status = _status_for(event, invitation)
         new = Registration(
-            event_id=event.id, name=values["name"], email=invitation.email, affiliation=values["affiliation"],
+            event_id=event.id, name=values["name"], name_latin=values.get("name_latin") or "",
+            email=invitation.email, affiliation=values["affiliation"],
             country=values["country"], category=values["category"], answers=values["answers"],
             timezone=values.get("timezone"), locale=values.get("locale") or invitation.locale,
             token=secrets.token_urlsafe(24), checkin_code=checkin_codes.new_code(), status=status,

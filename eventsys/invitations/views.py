@@ -73,7 +73,8 @@ def answer(token: str):
     if not form.is_submitted():
         return _page(invitation, form)
     applicant = registration.Applicant(
-        name=form.name.data or "", email=invitation.email, affiliation=form.affiliation.data or "",
+        name=form.name.data or "", name_latin=form.name_latin.data or "", email=invitation.email,
+        affiliation=form.affiliation.data or "",
         country=form.country.data or "", category=form.category.data or "", answers=form.answers(),
         # The invitation's language, which the organisers chose, unless the invitee switched the page's.
         locale=switched_language() or invitation.locale, timezone=form.timezone.data or None)

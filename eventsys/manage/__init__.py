@@ -13,6 +13,8 @@ from flask import Blueprint
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 # The routes of bp, each beside its domain; imported here so that registering bp registers them all.
+from eventsys.badges import manage_views as _badges  # noqa: E402,F401
+from eventsys.certificates import manage_views as _certificates  # noqa: E402,F401
 from eventsys.events import manage_views as _events  # noqa: E402,F401
 from eventsys.invitations import manage_views as _invitations  # noqa: E402,F401
 from eventsys.manage import access, email_pages, health, home, outbox_pages, refusals  # noqa: E402,F401

@@ -1,5 +1,6 @@
 """Checking what a person submits to register: one set of rules for the form and the API."""
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,10 @@ _LINE_MESSAGES = {
         "missing": _l("Enter your name."),
         "too_long": _l("Keep the name under %(limit)s characters."),
     },
+    "name_latin": {
+        "not_text": _l("Enter your name in Latin letters as text."),
+        "too_long": _l("Keep the name under %(limit)s characters."),
+    },
     "affiliation": {
         "not_text": _l("Enter your affiliation as text."),
         "too_long": _l("Keep the affiliation under %(limit)s characters."),
@@ -38,6 +43,8 @@ class Applicant:
     country: str
     category: str
     affiliation: str = ""
+    #: the name in Latin letters, as in the passport, when the name is written in another script
+    name_latin: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
     locale: str = "en"
     #: the IANA zone the person is in, if they say (the form prefills it from the browser)
@@ -71,6 +78,26 @@ def _line(value: str | None, limit: int, field: str, required: bool = False) -> 
     if len(text) > limit:
         raise ValueError(str(messages["too_long"]) % {"limit": limit})
     return check_text(text)
+
+
+#: what a name in Latin letters may hold besides the letters: spaces, hyphens, apostrophes and dots
+_LATIN_NAME_MARKS = frozenset(" -'.\u2019")
+
+
+def _latin_name(value: str | None) -> str:
+    """The name in Latin letters, as badges print it beneath one in another script ("" when not given).
+
+    Letters of the Latin script only, accents included (José, Müller), so what is printed
+    is what a passport's Latin line holds; composed (NFC) so "é" is one letter, not two.
+    """
+    text = unicodedata.normalize("NFC", _line(value, NAME_MAX, "name_latin"))
+    for character in text:
+        if character in _LATIN_NAME_MARKS:
+            continue
+        if not (character.isalpha() and unicodedata.name(character, "").startswith("LATIN ")):
+            raise ValueError(_("Use Latin letters only (A–Z, with accents if any), spaces, hyphens, "
+                               "apostrophes and dots, as in your passport."))
+    return text
 
 
 def _country(code: str | None) -> str:
@@ -107,6 +134,7 @@ def clean_applicant(event: Event, applicant: Applicant) -> dict[str, Any]:
     """Check every field and the answers together, so the person sees all problems at once."""
     checks = {
         "name": lambda: _line(applicant.name, NAME_MAX, "name", required=True),
+        "name_latin": lambda: _latin_name(applicant.name_latin),
         "email": lambda: normalise_email(applicant.email or ""),
         "affiliation": lambda: _line(applicant.affiliation, AFFILIATION_MAX, "affiliation"),
         "country": lambda: _country(applicant.country),

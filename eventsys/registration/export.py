@@ -47,8 +47,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: the headers of the columns every export has, in the organiser's language (made str in Columns.headers)
 FIXED_HEADERS = [
-    _l("ID"), _l("Name"), _l("Email"), _l("Affiliation"), _l("Country code"), _l("Country"), _l("Category"),
-    _l("Status"), _l("Waiting-list number"), _l("Registered at (UTC)"), _l("Checked in at (UTC)"),
+    _l("ID"), _l("Name"), _l("Name in Latin letters"), _l("Email"), _l("Affiliation"), _l("Country code"),
+    _l("Country"), _l("Category"), _l("Status"), _l("Waiting-list number"), _l("Registered at (UTC)"),
+    _l("Checked in at (UTC)"),
 ]
 
 
@@ -120,9 +121,10 @@ def rows(event_id: int, query: ListQuery, columns: Columns) -> Iterator[list]:
     """Every matching registration as a list of cells, in the list's order, read in batches."""
     statement = (
         sa.select(
-            Registration.id, Registration.name, Registration.email, Registration.affiliation,
-            Registration.country, Registration.category, Registration.status, Registration.waitlist_number,
-            Registration.created_at, Registration.checked_in_at, Registration.answers,
+            Registration.id, Registration.name, Registration.name_latin, Registration.email,
+            Registration.affiliation, Registration.country, Registration.category, Registration.status,
+            Registration.waitlist_number, Registration.created_at, Registration.checked_in_at,
+            Registration.answers,
         )
         .where(*matching(event_id, query))
         .order_by(*ordering(query.sort))
@@ -132,8 +134,8 @@ def rows(event_id: int, query: ListQuery, columns: Columns) -> Iterator[list]:
     for row in db.session.execute(statement):
         answers = row.answers if isinstance(row.answers, dict) else {}
         yield [
-            row.id, repaired(row.name), repaired(row.email), repaired(row.affiliation), row.country,
-            country_name(row.country),
+            row.id, repaired(row.name), repaired(row.name_latin), repaired(row.email),
+            repaired(row.affiliation), row.country, country_name(row.country),
             row.category.value, row.status.value, row.waitlist_number or "",
             _utc(row.created_at), _utc(row.checked_in_at),
             *(answer_cell(answers.get(key)) for key in keys),

@@ -96,6 +96,11 @@ class RegistrationForm(Form):
     }
 
     name = StringField(_l("Full name"), validators=[MarkedRequired()], render_kw={"maxlength": NAME_MAX})
+    name_latin = StringField(
+        _l("Name in Latin letters"),
+        description=_l("If your name is written in another script, as in your passport."),
+        render_kw={"maxlength": NAME_MAX},
+    )
     email = EmailField(_l("Email"), validators=[MarkedRequired()], render_kw={"maxlength": EMAIL_MAX})
     affiliation = StringField(_l("University or organisation"), render_kw={"maxlength": AFFILIATION_MAX})
     # Choices are given as functions: a list is walked whole on every form made (WTForms checks

@@ -141,6 +141,9 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
+    #: the name in Latin letters, as in the passport, when the name is written in another script;
+    #: badges and certificates print it beneath the name ("" when not given)
+    name_latin: Mapped[str] = mapped_column(sa.String(NAME_MAX), default="", server_default="")
     #: lower-cased, so the same person is recognised when they register twice
     email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX))
     #: the digest of the canonical mailbox (registration/mailboxes.py): what "the same person" compares;

@@ -46,9 +46,10 @@ class Seat(NamedTuple):
     webhook_message_id: int | None = None
 
 
-#: the columns a new registration is inserted with, from values passed as parameters "new_<column>"
-COLUMNS = ("event_id", "name", "email", "email_key", "affiliation", "country", "category", "answers", "token",
-           "checkin_code", "locale", "timezone", "created_at", "consented_at")
+#: the columns a new registration is inserted with, from values passed as parameters "v_<column>"
+#: (v_, not new_: the prefix is written ~30 times in the statement, whose length counts: see constant())
+COLUMNS = ("event_id", "name", "name_latin", "email", "email_key", "affiliation", "country", "category",
+           "answers", "token", "checkin_code", "locale", "timezone", "created_at", "consented_at")
 
 
 def constant(value: int | str):
@@ -122,7 +123,7 @@ def _seat_free():
 
 def _still_open():
     """The SQL twin of services.ensure_registration_open, checked under the lock at created_at."""
-    now = _as_sent("new_created_at", Registration.created_at.type)
+    now = _as_sent("v_created_at", Registration.created_at.type)
     return sa.and_(
         Event.status == EventStatus.published,
         Event.ends_at > now,
@@ -143,7 +144,7 @@ def _mailbox_has_room():
     """
     allowed = _as_sent("mailbox_allowed", sa.Integer())
     recent = limits.recent_writes(
-        _as_sent("new_email_key", Registration.email_key.type),
+        _as_sent("v_email_key", Registration.email_key.type),
         _as_sent("mailbox_since", Registration.created_at.type), allowed,
     ).subquery()
     return sa.select(sa.func.count()).select_from(recent).scalar_subquery() < allowed
@@ -182,7 +183,7 @@ def _first_email(registered):
     # must have its kind named so in registration/emails.py (EMAIL_TELLING_STATUS), which outbox rows and
     # templates already carry.
     kind = constant("registration_") + sa.type_coerce(registered.c.status, sa.String)
-    now = _unlabelled(_as_sent("new_created_at", OutboundEmail.created_at.type))
+    now = _unlabelled(_as_sent("v_created_at", OutboundEmail.created_at.type))
     source = sa.select(
         kind,
         registered.c.email,
@@ -213,10 +214,10 @@ def _webhook_message(registered, dialect: str):
     build = sa.func.json_build_object if dialect == "postgresql" else sa.func.json_object
     data = build(constant("registration"),
                  build(constant("id"), registered.c.id, constant("status"), registered.c.status)).label("d")
-    event_id = _as_sent("new_event_id", WebhookMessage.event_id.type)
+    event_id = _as_sent("v_event_id", WebhookMessage.event_id.type)
     columns = {"type": constant(REGISTRATION_CREATED), "event_id": _unlabelled(event_id), "data": data}
     if dialect != "postgresql":
-        columns["created_at"] = _unlabelled(_as_sent("new_created_at", WebhookMessage.created_at.type))
+        columns["created_at"] = _unlabelled(_as_sent("v_created_at", WebhookMessage.created_at.type))
     endpoint, wanting = endpoints_for(event_id)
     source = sa.select(*columns.values()).select_from(registered.join(endpoint, wanting)).limit(constant(1))
     return sa.insert(WebhookMessage).from_select(list(columns), source, include_defaults=False) \
@@ -227,7 +228,7 @@ def _parameters():
     """The new registration's columns as bound parameters, for the SELECT that feeds the INSERT."""
     columns = Registration.__table__.c
     # Prefixed: a parameter named like a column would be taken as a value for that column.
-    return [_unlabelled(_as_sent(f"new_{name}", columns[name].type)) for name in COLUMNS]
+    return [_unlabelled(_as_sent(f"v_{name}", columns[name].type)) for name in COLUMNS]
 
 
 class MailboxLimit(NamedTuple):
@@ -238,7 +239,7 @@ class MailboxLimit(NamedTuple):
 
 
 def _as_parameters(values: dict[str, Any], mailbox: MailboxLimit | None) -> dict[str, Any]:
-    parameters = {f"new_{name}": values[name] for name in COLUMNS}
+    parameters = {f"v_{name}": values[name] for name in COLUMNS}
     mailbox = mailbox or MailboxLimit(NO_MAILBOX_LIMIT, values["created_at"])
     parameters.update(mailbox_allowed=mailbox.allowed, mailbox_since=mailbox.since)
     return parameters
@@ -275,7 +276,7 @@ def _postgresql_statement():
     waiting = sa.case((sa.and_(sa.not_(Event.requires_approval), sa.not_(seat_free)), one), else_=zero)
     counted = (
         sa.update(Event.__table__)
-        .where(Event.id == _as_sent("new_event_id", Event.id.type), _still_open(), _mailbox_has_room())
+        .where(Event.id == _as_sent("v_event_id", Event.id.type), _still_open(), _mailbox_has_room())
         .values(_counters_after_one_more(confirming, waiting))
         .returning(_outcome_after_counting().label("outcome"), Event.waitlisted_count, Event.waitlist_seq)
         .cte("counted")
@@ -312,7 +313,7 @@ def _sqlite_statement():
         *_parameters(),
         outcome,
         sa.case((outcome == RegistrationStatus.waitlisted.value, Event.waitlist_seq + 1), else_=sa.null()),
-    ).where(Event.id == sa.bindparam("new_event_id"), _still_open(), _mailbox_has_room())
+    ).where(Event.id == sa.bindparam("v_event_id"), _still_open(), _mailbox_has_room())
     return (
         sa.insert(Registration)
         .from_select([*COLUMNS, "status", "waitlist_number"], source)
@@ -347,12 +348,12 @@ def _take_seat_on_sqlite(connection: sa.Connection, values: dict[str, Any],
             sa.select(Registration.__table__).where(Registration.id == row.id).subquery("registered")
         )
         email_id = connection.execute(
-            _first_email(registered), {"new_created_at": values["created_at"]}
+            _first_email(registered), {"v_created_at": values["created_at"]}
         ).scalar_one()
         connection.execute(tally.count_new(registered, "sqlite"))
         message_id = connection.execute(
             _webhook_message(registered, "sqlite"),
-            {"new_event_id": values["event_id"], "new_created_at": values["created_at"]}
+            {"v_event_id": values["event_id"], "v_created_at": values["created_at"]}
         ).scalar()
     return Seat(*row, waitlisted_count if waiting else None, email_id, message_id)
 

@@ -194,7 +194,8 @@ def register_checked(event: Event, checked: dict[str, Any], locale: str, now: da
     limit_mailbox) limits.TooManyRegistrations.
     """
     # Attempts kept while an address was confirmed may predate the zone: they have none.
-    values = dict(checked, timezone=checked.get("timezone"), event_id=event.id,
+    values = dict(checked, timezone=checked.get("timezone"), name_latin=checked.get("name_latin") or "",
+                  event_id=event.id,
                   email_key=mailbox_key(checked["email"]), token=secrets.token_urlsafe(24),
                   checkin_code=checkin_codes.new_code(), locale=locale, created_at=now,
                   consented_at=consented_at or now)

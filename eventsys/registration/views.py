@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 
+from eventsys.certificates import services as certificates
 from eventsys.database import db
 from eventsys.errors import render_error_page, seconds_until_allowed
 from eventsys.events import services as events
@@ -75,6 +76,7 @@ def register(slug: str):
         return render_template("registration/form.html", event=event, form=form), 422
     applicant = services.Applicant(
         name=form.name.data or "",
+        name_latin=form.name_latin.data or "",
         email=form.email.data or "",
         affiliation=form.affiliation.data or "",
         country=form.country.data or "",
@@ -155,6 +157,8 @@ def manage(token: str):
         offers_visa_letter=event.offers_visa_letters
         and registration.status is not RegistrationStatus.cancelled
         and registration.country != current_app.config["HOST_COUNTRY"],
+        # Those checked in get a certificate of attendance once the event is over (eventsys/certificates/).
+        certificate_ready=certificates.why_not_eligible(registration) is None,
     )
 
 

@@ -95,7 +95,7 @@ def _erase_registrations(event_id: int) -> int:
         for registration_id in ids[start:start + BATCH]:
             email = placeholder_email(registration_id)
             rows.append({
-                "id": registration_id, "name": ANONYMISED_NAME, "email": email,
+                "id": registration_id, "name": ANONYMISED_NAME, "name_latin": "", "email": email,
                 "email_key": mailbox_key(email), "affiliation": "", "answers": {}, "timezone": None,
                 "token": secrets.token_urlsafe(24), "checkin_code": placeholder_checkin_code(registration_id),
             })

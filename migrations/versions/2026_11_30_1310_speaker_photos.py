@@ -1,7 +1,7 @@
 """speaker photos
 
 Revision ID: 5b7e2c9d41a3
-Revises: 161f3edc862e
+Revises: 5b2d7e4c9a13
 Create Date: 2026-11-30 13:10:00.000000
 
 A speaker's portrait for their public page (eventsys/speakers/photos.py): one new
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b7e2c9d41a3'
-down_revision = '161f3edc862e'
+down_revision = '5b2d7e4c9a13'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """number question ranges
 
 Revision ID: 8e2b4d6f1a93
-Revises: 161f3edc862e
+Revises: 5b7e2c9d41a3
 Create Date: 2026-11-30 13:40:00.000000
 
 A number question may have a smallest and a largest answer and take whole numbers
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8e2b4d6f1a93'
-down_revision = '161f3edc862e'
+down_revision = '5b7e2c9d41a3'
 branch_labels = None
 depends_on = None
 

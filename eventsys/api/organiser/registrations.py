@@ -18,7 +18,7 @@ from eventsys.api.organiser import organiser_blueprint
 from eventsys.api.organiser.docs import reads, writes
 from eventsys.api.organiser.fields import Country, Line, Moment
 from eventsys.api.organiser.refusals import conflict, refuse
-from eventsys.api.schemas import ANSWER_SHAPES, ONE_LINE, Strict
+from eventsys.api.schemas import ANSWER_SHAPES, LATIN_NAME_DOC, ONE_LINE, Strict
 from eventsys.locales import supported_locale
 from eventsys.registration import checkin, handling, listing, services
 from eventsys.registration.errors import RegistrationError
@@ -55,6 +55,7 @@ class RegistrationListQuerySchema(Strict):
 class RegistrationSchema(Strict):
     id = fields.Integer()
     name = fields.String()
+    name_latin = fields.String(metadata={"description": "The name in Latin letters; empty when not given"})
     email = fields.String()
     affiliation = fields.String()
     country = fields.String()
@@ -83,6 +84,7 @@ class RegistrationAddSchema(Strict):
     """Field types here; the rules on the values are the registration form's (registration/applicants.py)."""
 
     name = fields.String(required=True, metadata={"minLength": 1, "maxLength": NAME_MAX, "pattern": ONE_LINE})
+    name_latin = fields.String(load_default="", metadata=LATIN_NAME_DOC)
     email = fields.String(required=True, metadata={"format": "email", "maxLength": EMAIL_MAX})
     affiliation = fields.String(load_default="", metadata={"maxLength": AFFILIATION_MAX, "pattern": ONE_LINE})
     country = fields.String(required=True, metadata=COUNTRY_DOC)
@@ -142,9 +144,9 @@ def create_registration(data, event_id: int):
     the waiting list. No email confirmation first and no per-mailbox limit, as for additions on the web.
     """
     applicant = services.Applicant(
-        name=data["name"], email=data["email"], affiliation=data["affiliation"], country=data["country"],
-        category=data["category"], answers=data["answers"], locale=supported_locale(data["locale"]) or "en",
-        timezone=data["timezone"],
+        name=data["name"], name_latin=data["name_latin"], email=data["email"],
+        affiliation=data["affiliation"], country=data["country"], category=data["category"],
+        answers=data["answers"], locale=supported_locale(data["locale"]) or "en", timezone=data["timezone"],
     )
     try:
         registration = services.register(managed_event(), applicant)

@@ -1,0 +1,1 @@
+"""Name badges for an event's attendees, printed as one PDF."""

@@ -1,0 +1,1 @@
+"""Certificates of attendance: issued to those who came, verified by anyone with the reference."""
