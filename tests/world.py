@@ -97,3 +97,12 @@ def build_world() -> World:
             "invitation_id": invitation_id,
         },
     )
+
+
+def url_of(rule: str, ids: dict[str, int]) -> str:
+    """The rule with each <int:name> filled with the world's object of that name."""
+    url = rule
+    for name, value in ids.items():
+        url = url.replace(f"<int:{name}>", str(value))
+    assert "<" not in url, f"{rule}: tests/world.py has no object for this parameter: add one"
+    return url

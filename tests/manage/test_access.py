@@ -11,7 +11,7 @@ from eventsys import create_app
 from eventsys.database import db
 from eventsys.manage.access import Access
 from tests.factories import csrf_token, make_event, make_organiser, sign_in
-from tests.world import build_world
+from tests.world import build_world, url_of
 
 
 def _manage_rules():
@@ -29,15 +29,6 @@ def _manage_rules():
 RULES = _manage_rules()
 
 
-def _url(rule: str, ids: dict[str, int]) -> str:
-    """The rule with each <int:name> filled with the world's object of that name."""
-    url = rule
-    for name, value in ids.items():
-        url = url.replace(f"<int:{name}>", str(value))
-    assert "<" not in url, f"{rule}: tests/world.py has no object for this parameter: add one"
-    return url
-
-
 def test_the_walk_sees_the_workspace():
     assert len(RULES) > 20
 
@@ -49,7 +40,7 @@ def test_every_manage_route_refuses_strangers_and_serves_its_organiser(app, rule
         assert "<int:event_id>" in rule, f"{endpoint} is an event page without <int:event_id> in its URL"
 
     world = build_world()
-    url = _url(rule, world.ids)
+    url = url_of(rule, world.ids)
     outsider_event = make_event(title="Another Forum")
     make_organiser("stranger@example.org", outsider_event)
     make_organiser("head@example.org", admin=True)
