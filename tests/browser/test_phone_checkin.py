@@ -1,4 +1,5 @@
-"""At the door, with a phone: the desk reads a ticket's QR code through the camera, and a mistake is undone.
+"""At the door, with a phone: the desk reads a ticket's QR code through the camera, a mistake is undone,
+and the badge is printed.
 
 Chromium's fake camera plays a video of the ticket's QR code (fake_camera.py); the
 desk's script reads it with jsQR, served from what `make setup` installed from npm.
@@ -9,6 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from eventsys.database import db
 from eventsys.registration import services
@@ -96,5 +98,16 @@ def test_the_door_checks_a_ticket_in_by_camera_and_undoes_it(app, live_server, c
 
     page.get_by_role("button", name="Stop the camera").click()
     expect(page.get_by_role("button", name="Scan with the camera")).to_be_visible()
+
+    # Her badge is printed from the event's menu: one per page, her name and the code the desk reads.
+    page.get_by_role("link", name="Badges").click()
+    page.get_by_label("One badge per page (A6)").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Make the PDF").click()
+    badge = PdfReader(download.value.path())
+    text = " ".join(sheet.extract_text() for sheet in badge.pages)
+    assert "Мария Соколова" in text and person.checkin_code_shown in text
+    assert len(badge.pages) == 1
+    assert overflow(page) <= 0
     assert blocked == []
     context.close()
