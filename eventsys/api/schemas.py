@@ -109,7 +109,7 @@ ONE_LINE = r"^[^\u0000-\u001f\u007f-\u009f]*$"
 LATIN_NAME = r"^[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff .'\u2019-]*$"
 #: the optional Latin name's field, shared by the public and the organisers' ways of registering
 LATIN_NAME_DOC = {"maxLength": NAME_MAX, "pattern": LATIN_NAME,
-                  "description": "The name in Latin letters, as in the passport, when `name` is written in "
+                  "description": "The name in Latin letters (as in travel documents) when `name` is in "
                                  "another script: Latin letters, spaces, hyphens, apostrophes and dots"}
 
 #: how an answer may look, by question kind; the limits are those of registration.answers and textrules

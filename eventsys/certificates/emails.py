@@ -10,6 +10,7 @@ A kind's value is stored in its outbox rows and names its templates: never chang
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from eventsys import tokens
@@ -44,5 +45,6 @@ def _certificate_context(session: Session, email: OutboundEmail) -> dict:
 
 #: registered by eventsys.register_email_kinds
 KINDS = (
-    EmailKind(ATTENDANCE_CERTIFICATE, _certificate_context, preload=preload_registrations),
+    EmailKind(ATTENDANCE_CERTIFICATE, _certificate_context, preload=preload_registrations,
+              label=_l("Certificate of attendance")),
 )

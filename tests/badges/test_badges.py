@@ -49,7 +49,7 @@ def conference(app):
         "gone": services.register(event, applicant(4, name="Gone Person", country="FR")),
     }
     services.cancel_registration(people["gone"].id)
-    handling.check_in(event.id, db.session.get(Registration, people["li"].id))
+    handling.check_in(event.id, db.session.get(Registration, people["li"].id), outside_days_confirmed=True)
     make_organiser(ORGANISER, event)
     return event, people
 

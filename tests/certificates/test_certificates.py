@@ -36,7 +36,7 @@ def _end(event) -> None:
 
 
 def _checked_in(event, registration) -> Registration:
-    handling.check_in(event.id, db.session.get(Registration, registration.id))
+    handling.check_in(event.id, db.session.get(Registration, registration.id), outside_days_confirmed=True)
     return db.session.get(Registration, registration.id)
 
 

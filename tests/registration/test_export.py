@@ -37,7 +37,7 @@ def _event_with_people():
                                        answers={str(sessions.id): ["A", "C"], str(guests.id): -1}))
     seated = services.register(event, applicant(2, name="李娜", country="CN", affiliation="清华大学"))
     services.register(event, applicant(3, name="Ivan Sidorov", country="RU", category="student"))
-    handling.check_in(event.id, seated)
+    handling.check_in(event.id, seated, outside_days_confirmed=True)
     return event
 
 

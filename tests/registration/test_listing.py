@@ -107,7 +107,7 @@ def test_filters_by_status_category_country_and_check_in(app):
     ru = services.register(event, applicant(1, country="RU", category="student"))
     cn = services.register(event, applicant(2, country="CN"))
     waiting = services.register(event, applicant(3, country="CN", category="student"))
-    handling.check_in(event.id, cn, now=utcnow())
+    handling.check_in(event.id, cn, now=utcnow(), outside_days_confirmed=True)
 
     def found(**filters) -> list[int]:
         return [r.id for r in listing.page_of(event.id, ListQuery(**filters), Position()).rows]

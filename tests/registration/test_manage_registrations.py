@@ -55,7 +55,7 @@ def test_the_list_shows_each_registration_and_the_counts_from_the_tally(client):
     seated = services.register(event, applicant(1, name="Olena Shevchenko", country="UA"))
     services.register(event, applicant(2, name="李娜", country="CN", affiliation="Tsinghua University"))
     services.register(event, applicant(3, name="Ivan Sidorov", country="RU", category="student"))
-    handling.check_in(event.id, seated)
+    handling.check_in(event.id, seated, outside_days_confirmed=True)
     url = _signed_in(client, event)
 
     page = client.get(url).get_data(as_text=True)

@@ -50,7 +50,7 @@ def ended_conference(anonymise_after_days: int | None = 3, **event_values) -> St
                                        affiliation="Samara National Research University"))
     chen = services.register(event, applicant(4, name="Chen Jie", email="chen@example.org", country="CN"))
     services.cancel_registration(chen.id)
-    handling.check_in(event.id, lina)
+    handling.check_in(event.id, lina, outside_days_confirmed=True)
     db.session.add(RegistrationAttempt(event_id=event.id, email_key=mailbox_key("unconfirmed@example.org"),
                                        values={"name": "Unconfirmed", "email": "unconfirmed@example.org"},
                                        expires_at=utcnow() + timedelta(days=1)))
