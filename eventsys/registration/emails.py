@@ -18,7 +18,6 @@ from eventsys.events.calendar import event_calendar
 from eventsys.events.models import Event
 from eventsys.links import external_url
 from eventsys.mail import outbox
-from eventsys.mail.delivery import sender_domain
 from eventsys.mail.kinds import Attachment, EmailKind
 from eventsys.mail.models import OutboundEmail
 from eventsys.registration import qrcodes, tickets
@@ -129,8 +128,12 @@ def seat_context(session: Session, email: OutboundEmail) -> dict:
 
 
 def qr_content_id(registration: Registration) -> str:
-    """The Content-ID of the check-in code's image in an email: the same for every delivery of it."""
-    return f"check-in-code.{registration.id}@{sender_domain()}"
+    """The Content-ID of the check-in code's image in an email: the same for every delivery of it.
+
+    It need only be unique within the message (RFC 2392), and it must not depend on a
+    setting: a row rendered before MAIL_DEFAULT_SENDER changed still finds its image.
+    """
+    return f"check-in-code.{registration.id}@eventsys"
 
 
 def ticket_attachments(session: Session, email: OutboundEmail) -> list[Attachment]:
