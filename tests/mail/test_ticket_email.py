@@ -106,7 +106,7 @@ def test_an_online_event_s_confirmation_has_no_qr_code_and_no_ticket(app, smtp_s
     assert "cid:" not in _html(message) and "check-in code" not in _text(message).lower()
 
 
-def test_someone_on_the_waiting_list_gets_no_ticket_until_promoted_then_the_promotion_carries_it(app, smtp_sink):
+def test_a_waiting_person_gets_no_ticket_until_promoted_then_the_promotion_carries_it(app, smtp_sink):
     app.config.update(smtp_sink.config())
     event = make_event(capacity=1)
     first = services.register(event, applicant(1))
