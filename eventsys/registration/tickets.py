@@ -14,6 +14,8 @@ timestamp and takes a few hundredths of a second where fontTools took a second f
 a Chinese name.
 """
 
+import unicodedata
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 
@@ -43,6 +45,21 @@ def filename(registration: Registration) -> str:
     return FILENAME.format(slug=registration.event.slug)
 
 
+#: how much text (title, venue and name, a wide Chinese character counting twice) the usual type sizes fit on
+#: the page; beyond it the ticket is set smaller, so that even a 300-character title stays on one page
+DENSE_AFTER = 360
+
+
+def _width(text: str) -> int:
+    """How wide the text sets, roughly, in Latin characters: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+
+
+def _dense(registration: Registration) -> bool:
+    event = registration.event
+    return _width(event.title) + _width(event.venue or "") + _width(registration.name) > DENSE_AFTER
+
+
 def _language(registration: Registration) -> str:
     # A language we no longer write (stored before it was dropped) gets the first we do, as emails do.
     return supported_locale(registration.locale) or current_app.config["SUPPORTED_LOCALES"][0]
@@ -57,6 +74,7 @@ def ticket_html(registration: Registration) -> str:
             registration=registration,
             event=registration.event,
             locale=language,
+            dense=_dense(registration),
             qr_data_uri="data:image/png;base64," + qrcodes.png_base64(registration.checkin_code),
             manage_url=external_url("registration.manage", token=registration.token),
         )
