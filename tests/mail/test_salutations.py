@@ -8,6 +8,12 @@ from eventsys.mail.models import OutboundEmail
 from tests.test_pseudo_locale import _one_email_of_each_kind
 from tests.world import build_world
 
+#: the kinds that greet their reader by name
+GREETING_KINDS = {
+    "registration_confirmed", "registration_waitlisted", "registration_promoted", "registration_cancelled",
+    "registration_pending", "registration_verify", "reminder", "event_cancelled", "speaker_invitation",
+    "visa_letter_issued", "visa_letter_rejected", "visa_letter_revoked",
+}
 #: in the text part: the salutation line, blank lines, then the first line of the email's words
 TEXT = re.compile(r"^Dear [^\n]*,\n\s*(\S[^\n]*)", re.MULTILINE)
 #: in the HTML part: the salutation's paragraph, then the next paragraph's words
@@ -32,6 +38,4 @@ def test_every_email_starts_its_first_sentence_after_the_salutation_with_a_capit
             first = _first_words(found.group(1))
             assert not first[:1].islower(), (email.kind, part, first)
     db.session.rollback()
-    assert {"registration_confirmed", "registration_waitlisted", "registration_promoted", "registration_cancelled",
-            "registration_pending", "registration_verify", "reminder", "event_cancelled", "speaker_invitation",
-            "visa_letter_issued", "visa_letter_rejected", "visa_letter_revoked"} <= greeted
+    assert GREETING_KINDS <= greeted
