@@ -166,7 +166,11 @@ def qr_code(token: str):
 @bp.get("/qr/<token>.png")
 @limiter.limit(_public_link_limit)
 def qr_image(token: str):
-    """The check-in code as an image for emails, by a link that opens nothing else."""
+    """The check-in code as an image, by a link that opens nothing else: what emails sent before used.
+
+    Emails now carry the image inside themselves (registration/emails.py, ticket_attachments);
+    the link stays for the ones already in people's inboxes.
+    """
     registration_id = qrcodes.registration_of_image_link(token)
     return _qr_image(db.session.get(Registration, registration_id) if registration_id else None)
 
