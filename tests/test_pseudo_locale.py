@@ -26,6 +26,7 @@ from eventsys.invitations.emails import decline_url, invitation_url
 from eventsys.locales import LANGUAGES
 from eventsys.mail import outbox, rendering
 from eventsys.mail.models import OutboundEmail
+from eventsys.registration import checkin_codes
 from eventsys.registration.models import Registration
 from eventsys.speakers import invitation_links
 from eventsys.speakers.models import Engagement, InvitationStatus
@@ -139,6 +140,9 @@ def _data() -> list[str]:
                     values.add(value)
                 elif isinstance(value, list | dict):
                     values.update(str(v) for v in (value.values() if isinstance(value, dict) else value))
+    # The check-in code as people read it (ABCD-EFGH) is data too, though stored without its hyphen.
+    codes = db.session.scalars(sa.select(Registration.checkin_code))
+    values.update(checkin_codes.shown(code) for code in codes)
     return sorted(values)
 
 

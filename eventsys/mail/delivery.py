@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from eventsys.database import db, utcnow
-from eventsys.mail.kinds import UnknownEmailKind, kind_named
+from eventsys.mail.kinds import Attachment, UnknownEmailKind, kind_named
 from eventsys.mail.mime import build_message
 from eventsys.mail.models import EmailState, OutboundEmail
 from eventsys.mail.rendering import render
@@ -182,6 +182,27 @@ class _Outcomes:
             raise
 
 
+def _attachments(session: Session, email: OutboundEmail) -> list[Attachment]:
+    """What the kind adds to this rendered row (a ticket, an image), made afresh for each delivery.
+
+    One that cannot be made leaves the message without it: the email still says what it
+    must in its text, and a retry would fail the same way, so failing it would lose it.
+    """
+    try:
+        make = kind_named(email.kind).attachments
+    except UnknownEmailKind:  # a row rendered before its kind was withdrawn: it goes as it was
+        return []
+    if make is None:
+        return []
+    try:
+        return make(session, email)
+    except Exception as problem:
+        if isinstance(problem, sa.exc.SQLAlchemyError):
+            session.rollback()  # else the transaction stays aborted for the rest of the batch
+        log.exception("email %s goes without its attachments: they could not be made", email.id)
+        return []
+
+
 def _send_one(session: Session, transport, sender: str, email: OutboundEmail) -> None:
     """Compose and send one message; raises the transport's failures, composing ones as PermanentFailure."""
     try:
@@ -192,8 +213,9 @@ def _send_one(session: Session, transport, sender: str, email: OutboundEmail) ->
             session.rollback()  # else the transaction stays aborted for the rest of the batch
         raise PermanentFailure(f"could not compose the message: {problem!r}") from problem
     recipient = transport.address_for(email.recipient)
+    attachments = _attachments(session, email)
     try:
-        message = build_message(email, recipient)
+        message = build_message(email, recipient, attachments)
     except Exception as problem:
         raise PermanentFailure(f"could not compose the message: {problem!r}") from problem
     transport.send(sender, recipient, message, email.message_id)

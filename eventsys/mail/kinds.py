@@ -2,7 +2,8 @@
 
 An outbox row names its kind (`registration_confirmed`, `reminder`, ...); the kind
 says what its templates `templates/mail/<name>.*` are given, whether it carries the
-event's calendar, and what to load at once for a whole batch. Mail knows no domain:
+event's calendar, what else it carries (an image shown inside it, files attached),
+and what to load at once for a whole batch. Mail knows no domain:
 each one lists its kinds in its `emails.py`, and `eventsys.register_email_kinds`
 registers them all when the app is created (the web app, the worker and `flask`
 commands alike).
@@ -22,6 +23,24 @@ class UnknownEmailKind(LookupError):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A part the message carries besides its text: a file attached, or an image its HTML shows.
+
+    Made again at each delivery from the rows the email refers to, never stored: so the
+    maker must give the same bytes for the same row, and a retry sends the same message.
+    """
+
+    #: the file's name as the mail program offers it: "ticket-spring-school.pdf"
+    filename: str
+    #: "application/pdf", "image/png", ...
+    content_type: str
+    data: bytes
+    #: for an image the HTML shows as <img src="cid:...">: that id, without the angle brackets;
+    #: None for a file attached
+    content_id: str | None = None
+
+
+@dataclass(frozen=True)
 class EmailKind:
     """One kind of email, rendered from templates/mail/<name>.subject.txt, .txt and .html."""
 
@@ -37,6 +56,9 @@ class EmailKind:
     #: how the organisers' pages name the kind ("Registration confirmed"): a lazy translatable string;
     #: None: a name made from `name` (label_of)
     label: str | LazyString | None = None
+    #: what the message carries besides its text and calendar, made at delivery from the rendered row (its
+    #: html_body is filled); an empty list when the rows it needs are gone. None: nothing
+    attachments: Callable[[Session, OutboundEmail], list[Attachment]] | None = None
 
 
 _registered: dict[str, EmailKind] = {}

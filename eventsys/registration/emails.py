@@ -19,9 +19,9 @@ from eventsys.events.calendar import event_calendar
 from eventsys.events.models import Event
 from eventsys.links import external_url
 from eventsys.mail import outbox
-from eventsys.mail.kinds import EmailKind
+from eventsys.mail.kinds import Attachment, EmailKind
 from eventsys.mail.models import OutboundEmail
-from eventsys.registration import qrcodes
+from eventsys.registration import qrcodes, tickets
 from eventsys.registration.models import Registration, RegistrationStatus
 
 REGISTRATION_CONFIRMED = "registration_confirmed"
@@ -95,9 +95,6 @@ def registration_context(session: Session, email: OutboundEmail, *, may_carry_me
         "event": event,
         "event_url": external_url("events.detail", slug=event.slug),
         "manage_url": external_url("registration.manage", token=registration.token),
-        # The check-in code as an image, by a link that opens nothing else (mail clients' image proxies
-        # keep it); the image answers only while the seat is confirmed.
-        "qr_url": external_url("registration.qr_image", token=qrcodes.image_link_token(registration.id)),
         "position": waitlist_position(registration, session),
         # Where the registrant is, if they said: the templates add their own time (timezones.in_zones).
         "reader_zone": registration.timezone,
@@ -120,8 +117,45 @@ def _meeting_link_context(registration: Registration, may_carry_meeting_link: bo
 
 
 def seat_context(session: Session, email: OutboundEmail) -> dict:
-    """registration_context of an email giving a seat: it may be the one to carry the meeting link."""
-    return registration_context(session, email, may_carry_meeting_link=True)
+    """registration_context of an email giving a seat: it may carry the meeting link, and carries the ticket.
+
+    qr_cid: the check-in code's image inside the message (ticket_attachments adds it), as
+    remote images are blocked by default in Gmail and Outlook; None when there is no ticket.
+    """
+    context = registration_context(session, email, may_carry_meeting_link=True)
+    registration = context["registration"]
+    context["qr_cid"] = qr_content_id(registration) if tickets.has_ticket(registration) else None
+    return context
+
+
+def qr_content_id(registration: Registration) -> str:
+    """The Content-ID of the check-in code's image in an email: the same for every delivery of it.
+
+    It need only be unique within the message (RFC 2392), and it must not depend on a
+    setting: a row rendered before MAIL_DEFAULT_SENDER changed still finds its image.
+    """
+    return f"check-in-code.{registration.id}@eventsys"
+
+
+def ticket_attachments(session: Session, email: OutboundEmail) -> list[Attachment]:
+    """An email giving a seat at a door carries its ticket: the QR image its HTML shows, and the PDF.
+
+    Made from the registration as it is at delivery, so a retry sends the same; nothing
+    when it no longer has a ticket (cancelled since, or anonymised): the email then goes
+    as written, its text still giving the code. The image only when the HTML shows it: a
+    row rendered before images were inline would otherwise carry a stray picture.
+    """
+    registration = session.get(Registration, email.registration_id) if email.registration_id else None
+    if registration is None or not tickets.has_ticket(registration):
+        return []
+    parts = []
+    content_id = qr_content_id(registration)
+    if f"cid:{content_id}" in (email.html_body or ""):
+        image = qrcodes.png_document(registration.checkin_code)
+        parts.append(Attachment("check-in-code.png", "image/png", image, content_id=content_id))
+    pdf = tickets.ticket_pdf(registration)
+    parts.append(Attachment(tickets.filename(registration), "application/pdf", pdf))
+    return parts
 
 
 def event_ics(context: dict) -> str:
@@ -150,13 +184,13 @@ def _verify_context(session: Session, email: OutboundEmail) -> dict:
 #: registered by eventsys.register_email_kinds
 KINDS = (
     EmailKind(REGISTRATION_CONFIRMED, seat_context, ics=event_ics, preload=preload_registrations,
-              label=_l("Registration confirmed")),
+              label=_l("Registration confirmed"), attachments=ticket_attachments),
     EmailKind(REGISTRATION_WAITLISTED, registration_context, preload=preload_registrations,
               label=_l("On the waiting list")),
     EmailKind(REGISTRATION_PENDING, registration_context, preload=preload_registrations,
               label=_l("Registration awaiting approval")),
     EmailKind(REGISTRATION_PROMOTED, seat_context, ics=event_ics, preload=preload_registrations,
-              label=_l("Moved from the waiting list")),
+              label=_l("Moved from the waiting list"), attachments=ticket_attachments),
     EmailKind(REGISTRATION_CANCELLED, registration_context, preload=preload_registrations,
               label=_l("Registration cancelled")),
     EmailKind(REGISTRATION_VERIFY, _verify_context, label=_l("Email address check")),

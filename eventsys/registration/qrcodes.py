@@ -6,6 +6,7 @@ the self-service token: a QR code is shown at a door and photographed, and the
 token would let whoever holds the photo cancel the registration.
 """
 
+import base64
 import io
 from datetime import timedelta
 
@@ -37,6 +38,11 @@ def png_document(checkin_code: str) -> bytes:
     out = io.BytesIO()
     _code(checkin_code).save(out, kind="png", scale=SCALE, light="white")
     return out.getvalue()
+
+
+def png_base64(checkin_code: str) -> str:
+    """png_document as base64, for a data: address in a PDF's HTML."""
+    return base64.b64encode(png_document(checkin_code)).decode("ascii")
 
 
 #: the salt of the image links: such a link shows the image and opens nothing else

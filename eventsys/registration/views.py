@@ -10,7 +10,7 @@ from eventsys.errors import render_error_page, seconds_until_allowed
 from eventsys.events import services as events
 from eventsys.extensions import limiter
 from eventsys.locales import request_locale
-from eventsys.registration import limits, public, qrcodes, services, verification
+from eventsys.registration import limits, public, qrcodes, services, tickets, verification
 from eventsys.registration.forms import registration_form_for
 from eventsys.registration.models import Registration, RegistrationAttempt, RegistrationStatus
 from eventsys.reminders.services import meeting_link_lead
@@ -152,6 +152,7 @@ def manage(token: str):
         statuses=RegistrationStatus,
         # Online only: no door, so no check-in code to show at one.
         qr_svg=qrcodes.svg_inline(registration.checkin_code) if confirmed and event.has_venue else None,
+        has_ticket=tickets.has_ticket(registration),
         meeting_link_lead=meeting_link_lead(event) if event.is_online else None,
         # Travellers from abroad may ask for a visa invitation letter (eventsys/visas/) where it is offered.
         offers_visa_letter=event.offers_visa_letters
@@ -172,7 +173,11 @@ def qr_code(token: str):
 @bp.get("/qr/<token>.png")
 @limiter.limit(_public_link_limit)
 def qr_image(token: str):
-    """The check-in code as an image for emails, by a link that opens nothing else."""
+    """The check-in code as an image, by a link that opens nothing else: what emails sent before used.
+
+    Emails now carry the image inside themselves (registration/emails.py, ticket_attachments);
+    the link stays for the ones already in people's inboxes.
+    """
     registration_id = qrcodes.registration_of_image_link(token)
     return _qr_image(db.session.get(Registration, registration_id) if registration_id else None)
 
@@ -184,6 +189,21 @@ def _qr_image(registration: Registration | None) -> Response:
     response = Response(qrcodes.png_document(registration.checkin_code), mimetype="image/png")
     # The image stands for a personal ticket: no shared cache keeps it, and it can run nothing.
     response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@bp.get("/r/<token>/ticket.pdf")
+@limiter.limit(_public_link_limit)
+def ticket(token: str):
+    """The registrant's ticket as a PDF, while they hold a seat at an event with a door."""
+    registration = services.find_by_token(token)
+    if registration is None or not tickets.has_ticket(registration):
+        abort(404)
+    response = Response(tickets.ticket_pdf(registration), mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "attachment", filename=tickets.filename(registration))
+    # A personal document: no cache, shared or the browser's own, keeps a copy.
+    response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response
 

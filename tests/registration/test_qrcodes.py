@@ -95,16 +95,21 @@ def test_the_qr_image_is_served_only_for_a_confirmed_registration(app, client):
     assert client.get(f"/r/{waiting.token}/qr.png").status_code == 200, "moved up into the freed seat"
 
 
-def test_the_confirmation_email_carries_the_check_in_code_and_the_absolute_qr_address(app, client, mail_dir):
+def _inline_images(message) -> dict[str, bytes]:
+    """The images a message carries inside itself, by Content-ID (without its angle brackets)."""
+    return {part["Content-ID"].strip("<>"): part.get_content() for part in message.walk()
+            if part.get_content_type() == "image/png" and part["Content-ID"]}
+
+
+def test_the_confirmation_email_shows_the_check_in_code_as_an_image_inside_it_and_as_text(app, mail_dir):
     registration = services.register(make_event(), applicant(1, email="li.wei@example.org"))
     [message] = _emails(mail_dir, "li.wei@example.org")
     text, html = _parts(message)
     assert f"Your check-in code: {registration.checkin_code_shown}" in text
-    [qr_url] = re.findall(r'<img src="(http://events\.test/qr/([^"/]+)\.png)" alt="Check-in code">', html)
-    qr_url, signed = qr_url
-    assert qrcodes.registration_of_image_link(signed) == registration.id
-    assert f"<code>{registration.checkin_code_shown}</code>" in html, "in text, for clients that block images"
-    assert client.get(qr_url).status_code == 200
+    [cid] = re.findall(r'<img src="cid:([^"]+)" alt="Check-in code"', html)
+    assert _inline_images(message)[cid] == qrcodes.png_document(registration.checkin_code)
+    assert f">{registration.checkin_code_shown}</code>" in html, "in text beside it, to read out"
+    assert "http://events.test/qr/" not in html, "no remote image, which mail programs block"
 
 
 def test_the_promotion_email_and_the_approval_email_carry_the_check_in_code(app, mail_dir):
@@ -116,13 +121,14 @@ def test_the_promotion_email_and_the_approval_email_carry_the_check_in_code(app,
     text, html = _parts(message)
     assert message["Subject"] == f"A seat is yours: {event.title}"
     assert f"Your check-in code: {promoted.checkin_code_shown}" in text
-    [signed] = re.findall(r'src="http://events\.test/qr/([^"/]+)\.png"', html)
-    assert qrcodes.registration_of_image_link(signed) == promoted.id
+    [cid] = re.findall(r'src="cid:([^"]+)"', html)
+    assert _inline_images(message)[cid] == qrcodes.png_document(promoted.checkin_code)
 
     approved = services.register(make_event(requires_approval=True), applicant(3))
     handling.approve(approved.event_id, approved.id)
     *_, message = _emails(mail_dir, "attendee3@example.org")
     assert f"Your check-in code: {approved.checkin_code_shown}" in _parts(message)[0]
+    assert list(_inline_images(message).values()) == [qrcodes.png_document(approved.checkin_code)]
 
 
 def test_emails_of_people_without_a_seat_carry_no_check_in_code(app, mail_dir):
@@ -131,22 +137,19 @@ def test_emails_of_people_without_a_seat_carry_no_check_in_code(app, mail_dir):
     waiting = services.register(event, applicant(2))
     [message] = _emails(mail_dir, "attendee2@example.org")
     assert waiting.token not in _parts(message)[0].replace(f"/r/{waiting.token}", "")
-    assert "qr.png" not in message.as_string()
+    assert "qr.png" not in message.as_string() and not _inline_images(message)
 
 
-def test_the_emailed_qr_image_address_carries_no_secret_that_opens_or_cancels_the_registration(app, client,
-                                                                                               mail_dir):
-    """Mail clients and their image proxies fetch the image: its address must not be the self-service link."""
+def test_the_qr_image_address_of_emails_sent_before_still_shows_and_opens_nothing_else(app, client):
+    """Emails sent before images were inline point at /qr/<signed>.png: it still answers, and only that."""
     registration = services.register(make_event(), applicant(1, email="li.wei@example.org"))
-    [message] = _emails(mail_dir, "li.wei@example.org")
-    [src] = re.findall(r'<img src="([^"]+)" alt="Check-in code">', _parts(message)[1])
+    signed = qrcodes.image_link_token(registration.id)
+    path = f"/qr/{signed}.png"
 
-    assert registration.token not in src
-    path = src.removeprefix("http://events.test")
+    assert registration.token not in path
     image = client.get(path)
     assert image.status_code == 200 and image.mimetype == "image/png"
     assert image.get_data() == qrcodes.png_document(registration.checkin_code)
-    signed = path.removeprefix("/qr/").removesuffix(".png")
     assert client.get(f"/r/{signed}").status_code == 404
     assert client.post(f"/r/{signed}/cancel").status_code in (400, 404)
     # Altered, it shows nothing.
