@@ -191,6 +191,7 @@ def _one_email_of_each_kind(world) -> list[int]:
         "registration_invitation_reminder": {"invitation_id": world.ids["invitation_id"]},
         "webhook_endpoint_disabled": {"endpoint_id": world.ids["endpoint_id"], "url": "http://127.0.0.1:9/eventsys",
                                       "reason": "failing"},
+        "attendance_certificate": {},
     }
     ids = [outbox.enqueue(kind, registration.email, f"pseudo:{kind}", context=context, **about_registration)
            for kind, context in contexts.items()]

@@ -182,7 +182,7 @@ class _Outcomes:
             raise
 
 
-def _attachments(session: Session, email: OutboundEmail) -> list[Attachment]:
+def attachments_of(session: Session, email: OutboundEmail) -> list[Attachment]:
     """What the kind adds to this rendered row (a ticket, an image), made afresh for each delivery.
 
     One that cannot be made leaves the message without it: the email still says what it
@@ -213,7 +213,7 @@ def _send_one(session: Session, transport, sender: str, email: OutboundEmail) ->
             session.rollback()  # else the transaction stays aborted for the rest of the batch
         raise PermanentFailure(f"could not compose the message: {problem!r}") from problem
     recipient = transport.address_for(email.recipient)
-    attachments = _attachments(session, email)
+    attachments = attachments_of(session, email)
     try:
         message = build_message(email, recipient, attachments)
     except Exception as problem:

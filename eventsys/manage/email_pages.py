@@ -16,6 +16,7 @@ from eventsys.database import db
 from eventsys.events.models import Event
 from eventsys.mail.kinds import label_of
 from eventsys.mail.models import OutboundEmail
+from eventsys.mail.viewing import html_as_shown
 from eventsys.manage import bp
 from eventsys.manage.access import admin_page, current_event, event_page
 from eventsys.manage.delivery_errors import plain_error
@@ -24,7 +25,8 @@ from eventsys.manage.delivery_errors import plain_error
 def email_document_policy() -> str:
     """What the email's own document may do in its frame: show its inline styles and its images, nothing more.
 
-    Its images are ours: inline, or on the public address (BASE_URL) its links are made with.
+    Its images are ours: inline (cid: parts turned into data:), or on the public address
+    (BASE_URL) its links are made with (emails sent before the QR code went inline).
     """
     base = urlsplit(current_app.config["BASE_URL"])
     public = f"{base.scheme}://{base.netloc}" if base.scheme in ("http", "https") and base.netloc else ""
@@ -57,7 +59,7 @@ def _email_document(email: OutboundEmail):
     """The stored HTML alone, under email_document_policy(); 404 until it has been prepared."""
     if email.html_body is None:
         abort(404)
-    response = make_response(email.html_body)
+    response = make_response(html_as_shown(db.session, email))
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers["Content-Security-Policy"] = email_document_policy()
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

@@ -93,8 +93,8 @@ def test_the_confirmation_email_attaches_the_event_alone_even_with_a_programme(a
     event = _event_with_two_sessions()
     services.register(event, applicant(1, email="li.wei@example.org"))
     [message] = smtp_sink.to("li.wei@example.org")
-    [attachment] = list(message.iter_attachments())
-    [entry] = Calendar.from_ical(attachment.get_content()).walk("VEVENT")
+    [calendar] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    [entry] = Calendar.from_ical(calendar.get_content()).walk("VEVENT")
     assert str(entry["summary"]) == "Symposium on Orbital Mechanics"
     assert entry.decoded("dtstart") == STARTS
 

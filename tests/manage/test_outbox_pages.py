@@ -1,5 +1,6 @@
 """An organiser reads the outbox: which email, to whom, about what, when (in the event's zone); opens one."""
 
+import base64
 import re
 from datetime import timedelta
 
@@ -94,7 +95,13 @@ def test_opening_an_email_shows_its_facts_and_its_html_in_a_sandboxed_frame_of_i
     policy = document.headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "script-src" not in policy and "sandbox" in policy
     assert document.headers["X-Frame-Options"] == "SAMEORIGIN"
-    assert document.get_data(as_text=True) == email.html_body
+    shown = document.get_data(as_text=True)
+    # The QR code the message carries as a part (cid:) is shown inline, as the mail program shows it.
+    assert 'src="cid:' in email.html_body and "cid:" not in shown
+    data_image = re.search(r'src="data:image/png;base64,([^"]+)"', shown).group(1)
+    assert shown == email.html_body.replace(re.search(r'src="(cid:[^"]+)"', email.html_body).group(1),
+                                            f"data:image/png;base64,{data_image}")
+    assert base64.b64decode(data_image).startswith(b"\x89PNG")
 
 
 def test_a_subject_written_as_a_script_is_shown_as_text(app):
