@@ -218,15 +218,7 @@ def check_in(event_id: int, registration: Registration, now: datetime | None = N
         if not first_day <= today <= last_day:
             raise OutsideEventDays(registration, today, first_day, last_day)
     # One conditional UPDATE: two desks scanning the same code at once cannot both win.
-    marked = db.session.execute(
-        sa.update(Registration)
-        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
-        .values(checked_in_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    db.session.refresh(registration)
-    return CheckIn(registration, first_time=bool(marked))
+    return CheckIn(registration, first_time=_set_arrival(registration, now))
 
 
 def undo_check_in(event_id: int, registration: Registration) -> bool:
@@ -237,15 +229,20 @@ def undo_check_in(event_id: int, registration: Registration) -> bool:
     """
     if registration.event_id != event_id:
         raise RegistrationError(_("This ticket is for another event."))
-    undone = db.session.execute(
-        sa.update(Registration)
-        .where(Registration.id == registration.id, Registration.checked_in_at.is_not(None))
-        .values(checked_in_at=None)
-        .execution_options(synchronize_session=False)
+    return _set_arrival(registration, None)
+
+
+def _set_arrival(registration: Registration, arrived_at: datetime | None) -> bool:
+    """Set or clear checked_in_at only if it is not so already, committed; whether this call changed it."""
+    unchanged = Registration.checked_in_at.is_(None) if arrived_at is not None \
+        else Registration.checked_in_at.is_not(None)
+    changed = db.session.execute(
+        sa.update(Registration).where(Registration.id == registration.id, unchanged)
+        .values(checked_in_at=arrived_at).execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     db.session.refresh(registration)
-    return bool(undone)
+    return bool(changed)
 
 
 def update_answers(registration: Registration, raw: dict[str, Any]) -> None:

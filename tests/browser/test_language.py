@@ -20,7 +20,7 @@ def test_a_visitor_switches_to_chinese_and_registers_in_chinese(app, live_server
     page.get_by_role("link", name="中文").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh")
     expect(page).to_have_url(re.compile(rf"/events/{event.slug}/register$"))
-    page.get_by_label("姓名").fill("王小明")
+    page.get_by_role("textbox", name="姓名", exact=True).fill("王小明")
     page.get_by_label("电子邮箱").fill("wang.xiaoming@example.org")
     page.get_by_label("学校或单位").fill("哈尔滨工业大学")
     page.get_by_label("国家/地区").select_option(label="中国")

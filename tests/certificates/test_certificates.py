@@ -168,7 +168,7 @@ def test_the_organiser_emails_every_attendee_once_however_often_the_button_is_pr
     message = smtp_sink.to("petrov@bmstu.example")[-1]
     body = message.get_body(("plain",)).get_content()
     link = re.search(r"http://events\.test/certificates/\S+/certificate\.pdf", body).group(0)
-    assert message["Subject"] == "Your certificate of attendance: Symposium on Orbital Mechanics"
+    assert message["Subject"] == "Ваш сертификат участника: Symposium on Orbital Mechanics", "in his language"
     pdf = app.test_client().get(link.removeprefix("http://events.test"))
     assert pdf.status_code == 200 and "Иван Петров" in _pdf_text(pdf.data)
     assert smtp_sink.to("berg@tum.example") == []  # registered, never came
