@@ -164,6 +164,9 @@ def from_environment(instance_path: str) -> dict:
         #: requests per client address to the links the public opens from emails (confirming an address,
         #: one's registration page): a secret cannot be guessed at speed
         "PUBLIC_LINK_RATE_LIMIT": os.environ.get("PUBLIC_LINK_RATE_LIMIT") or "60 per minute",
+        #: requests per client address to every other public page (home, events, speakers, calendars,
+        #: the form): generous for a person or a school behind one address, a wall for a scraper
+        "PUBLIC_PAGE_RATE_LIMIT": os.environ.get("PUBLIC_PAGE_RATE_LIMIT") or "300 per minute",
         #: werkzeug's method for new password hashes: scrypt with its default work factor unless set
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD") or "scrypt",
         #: days before an invitation to register runs out at which a pending invitee is reminded, once

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from eventsys.database import db
 from eventsys.errors import ErrorsSchema
+from eventsys.public_limits import not_public, public_page_limit
 
 __all__ = ["db", "migrate", "csrf", "api", "login_manager", "limiter"]
 
@@ -27,5 +28,6 @@ migrate = Migrate()
 csrf = CSRFProtect()
 api = EventsysApi()
 login_manager = LoginManager()
-#: no default limits: each limited route says its own (sign-in, for now)
-limiter = Limiter(key_func=get_remote_address)
+#: every public route counted per address (public_limits.py); routes with their own limit replace it
+limiter = Limiter(key_func=get_remote_address, default_limits=[public_page_limit],
+                  default_limits_exempt_when=not_public)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 
 from eventsys.extensions import limiter
 from eventsys.locales import LANGUAGE_COOKIE
+from eventsys.public_limits import public_link_limit
 
 bp = Blueprint("language", __name__)
 
@@ -23,7 +24,7 @@ def _back_to(target: str | None) -> str:
 
 
 @bp.get("/language/<code>")
-@limiter.limit(lambda: current_app.config["PUBLIC_LINK_RATE_LIMIT"])
+@limiter.limit(public_link_limit)
 def switch(code: str):
     """Show pages in this language from now on, starting with the page the visitor came from."""
     if code not in current_app.config["SUPPORTED_LOCALES"]:

@@ -84,7 +84,8 @@ def _forget_request_caches(sender, **_extra) -> None:
 #: tests/registration/test_limits.py sets its own
 UNLIMITED_REGISTRATION = {"REGISTRATION_RATE_LIMIT": "100000 per second",
                           "REGISTRATION_EVENT_RATE_LIMIT": "100000 per second",
-                          "REGISTRATION_MAILBOX_LIMIT": 100000, "PUBLIC_LINK_RATE_LIMIT": "100000 per second"}
+                          "REGISTRATION_MAILBOX_LIMIT": 100000, "PUBLIC_LINK_RATE_LIMIT": "100000 per second",
+                          "PUBLIC_PAGE_RATE_LIMIT": "100000 per second"}
 
 
 #: the key that encrypts passport details in tests (visa letters); a real key, made for this run

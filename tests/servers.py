@@ -106,7 +106,8 @@ def app_environment(**settings: str) -> dict[str, str]:
     env.update({"SECRET_KEY": "test-secret", "PYTHONUNBUFFERED": "1",
                 "REGISTRATION_RATE_LIMIT": "100000 per second",
                 "REGISTRATION_EVENT_RATE_LIMIT": "100000 per second",
-                "REGISTRATION_MAILBOX_LIMIT": "100000", "PUBLIC_LINK_RATE_LIMIT": "100000 per second"},
+                "REGISTRATION_MAILBOX_LIMIT": "100000", "PUBLIC_LINK_RATE_LIMIT": "100000 per second",
+                "PUBLIC_PAGE_RATE_LIMIT": "100000 per second"},
                **settings)
     return env
 

@@ -6,21 +6,19 @@ Checking needs only the reference and shows what the certificate shows an employ
 the name masked; a reference we never issued answers 404 and says nothing more.
 """
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from eventsys import tokens
 from eventsys.certificates import document, emails, services
 from eventsys.database import db
 from eventsys.extensions import limiter
+from eventsys.public_limits import public_link_limit
 from eventsys.registration.models import Registration
 from eventsys.registration.services import find_by_token
 
 bp = Blueprint("certificates", __name__)
 
-
-def _public_link_limit() -> str:
-    return current_app.config["PUBLIC_LINK_RATE_LIMIT"]
 
 
 def _unavailable(reason: str, status: int):
@@ -41,7 +39,7 @@ def _download(registration: Registration):
 
 
 @bp.get("/r/<token>/certificate.pdf")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def own_certificate(token: str):
     """The registrant's certificate, from their self-service page."""
     registration = find_by_token(token) or abort(404)
@@ -49,7 +47,7 @@ def own_certificate(token: str):
 
 
 @bp.get("/certificates/<token>/certificate.pdf")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def download(token: str):
     """The certificate, by the signed link in its email."""
     try:
@@ -67,7 +65,7 @@ def download(token: str):
 
 
 @bp.get("/verify/certificates")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def verify_form():
     """Where an employer or a university types a reference."""
     reference = (request.args.get("reference") or "").strip()
@@ -77,7 +75,7 @@ def verify_form():
 
 
 @bp.get("/verify/certificates/<reference>")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def verify(reference: str):
     """Whether a reference is a certificate we issued: the masked holder, the event and its dates."""
     certificate = services.by_reference(reference)

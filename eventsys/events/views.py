@@ -1,6 +1,6 @@
 """Public pages: the list of upcoming events, one event, its preview card and its calendar files."""
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -14,6 +14,7 @@ from eventsys.events.previews import event_preview
 from eventsys.extensions import limiter
 from eventsys.links import external_url
 from eventsys.locales import current_language, supported_locale
+from eventsys.public_limits import public_link_limit
 from eventsys.speakers.public import speaker_slug
 
 bp = Blueprint("events", __name__)
@@ -37,9 +38,6 @@ def _seat_availability() -> dict:
     """availability(event) in every template: the registration form speaks of the waiting list too."""
     return {"availability": availability}
 
-
-def _public_link_limit() -> str:
-    return current_app.config["PUBLIC_LINK_RATE_LIMIT"]
 
 
 @bp.get("/")
@@ -66,7 +64,7 @@ def detail(slug: str):
 
 
 @bp.get("/events/<slug:slug>/card.png")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def card(slug: str):
     """The event's link-preview picture; ?lang= picks its language (robots send no cookie)."""
     event = services.public_event(slug) or abort(404)

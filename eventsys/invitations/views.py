@@ -1,6 +1,6 @@
 """The invitee's pages: the personal link's prefilled form, the one-click decline, and the address check."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from eventsys import tokens
@@ -10,6 +10,7 @@ from eventsys.invitations import emails, services
 from eventsys.invitations.forms import DeclineForm
 from eventsys.invitations.models import Invitation, InvitationStatus
 from eventsys.locales import switched_language
+from eventsys.public_limits import public_link_limit
 from eventsys.registration import services as registration
 from eventsys.registration.forms import registration_form_for
 from eventsys.registration.models import Registration, RegistrationStatus
@@ -17,9 +18,6 @@ from eventsys.registration.views import show_service_errors
 
 bp = Blueprint("invitations", __name__)
 
-
-def _public_link_limit() -> str:
-    return current_app.config["PUBLIC_LINK_RATE_LIMIT"]
 
 
 def _invitation(token: str, purpose: str = emails.LINK_PURPOSE) -> Invitation:
@@ -58,7 +56,7 @@ def _page(invitation: Invitation, form, status: int = 200):
 
 
 @bp.route("/invited/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def answer(token: str):
     """The personal form: register with the seat held for the invitee, or on the event's usual terms."""
     invitation = _invitation(token)
@@ -102,7 +100,7 @@ def answer(token: str):
 
 
 @bp.route("/invited/<token>/decline", methods=["GET", "POST"])
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def decline(token: str):
     """One button to decline (a GET changes nothing: mail scanners open links)."""
     invitation = _invitation(token)
@@ -122,7 +120,7 @@ def decline(token: str):
 
 
 @bp.get("/invited/confirm/<token>")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def confirm(token: str):
     """The address check of an invitee's submission: the registration is made now."""
     try:

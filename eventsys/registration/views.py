@@ -10,6 +10,7 @@ from eventsys.errors import render_error_page, seconds_until_allowed
 from eventsys.events import services as events
 from eventsys.extensions import limiter
 from eventsys.locales import request_locale
+from eventsys.public_limits import public_link_limit
 from eventsys.registration import limits, public, qrcodes, services, tickets, verification
 from eventsys.registration.forms import registration_form_for
 from eventsys.registration.models import Registration, RegistrationAttempt, RegistrationStatus
@@ -109,9 +110,6 @@ def register(slug: str):
     return render_template("registration/form.html", event=event, form=form), 422
 
 
-def _public_link_limit() -> str:
-    return current_app.config["PUBLIC_LINK_RATE_LIMIT"]
-
 
 @bp.get("/events/<slug:slug>/register/check-email")
 def check_email(slug: str):
@@ -122,7 +120,7 @@ def check_email(slug: str):
 
 
 @bp.get("/registrations/confirm/<token>")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def verify(token: str):
     """The link in the verification email: the seat or waiting-list place is decided now, at the click."""
     try:
@@ -138,7 +136,7 @@ def verify(token: str):
 
 
 @bp.get("/r/<token>")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def manage(token: str):
     """The attendee's own page: status, place on the waiting list, check-in code, and a cancel button."""
     registration = services.find_by_token(token) or abort(404)
@@ -164,14 +162,14 @@ def manage(token: str):
 
 
 @bp.get("/r/<token>/qr.png")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def qr_code(token: str):
     """The check-in code as an image by the self-service token: what emails sent before image links used."""
     return _qr_image(services.find_by_token(token))
 
 
 @bp.get("/qr/<token>.png")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def qr_image(token: str):
     """The check-in code as an image, by a link that opens nothing else: what emails sent before used.
 
@@ -194,7 +192,7 @@ def _qr_image(registration: Registration | None) -> Response:
 
 
 @bp.get("/r/<token>/ticket.pdf")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def ticket(token: str):
     """The registrant's ticket as a PDF, while they hold a seat at an event with a door."""
     registration = services.find_by_token(token)
@@ -209,7 +207,7 @@ def ticket(token: str):
 
 
 @bp.post("/r/<token>/cancel")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def cancel(token: str):
     """Cancel one's own registration; the seat goes to the first person waiting."""
     registration = services.find_by_token(token) or abort(404)

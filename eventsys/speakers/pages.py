@@ -1,11 +1,12 @@
 """The public speaker pages, /speakers/<id>-<name>, and their photos."""
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 
 from eventsys.events.previews import OG_LOCALES, shortened
 from eventsys.extensions import limiter
 from eventsys.links import external_url
 from eventsys.locales import current_language
+from eventsys.public_limits import public_link_limit
 from eventsys.speakers import photos, public
 
 bp = Blueprint("speaker_pages", __name__)
@@ -13,9 +14,6 @@ bp = Blueprint("speaker_pages", __name__)
 #: a photo's URL carries its version, so it never changes under that URL: a year, then revalidate
 PHOTO_CACHE = "public, max-age=31536000, immutable"
 
-
-def _public_link_limit() -> str:
-    return current_app.config["PUBLIC_LINK_RATE_LIMIT"]
 
 
 def photo_response(photo, cache: str = PHOTO_CACHE) -> Response:
@@ -29,7 +27,7 @@ def photo_response(photo, cache: str = PHOTO_CACHE) -> Response:
 
 @bp.get("/speakers/<int:speaker_id>")
 @bp.get("/speakers/<int:speaker_id>-<name>")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def speaker(speaker_id: int, name: str | None = None):
     """A speaker's public page; any other spelling of the address redirects to the canonical one."""
     found = public.public_speaker(speaker_id) or abort(404)
@@ -52,7 +50,7 @@ def speaker(speaker_id: int, name: str | None = None):
 
 
 @bp.get("/speakers/<int:speaker_id>/photo.jpg")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def photo(speaker_id: int):
     """The photo of a speaker who has a public page (?v= only makes a new photo a new URL)."""
     if not public.has_public_page(speaker_id):

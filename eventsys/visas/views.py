@@ -8,12 +8,13 @@ beyond what the letter itself shows an embassy.
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from eventsys import tokens
 from eventsys.extensions import limiter
+from eventsys.public_limits import public_link_limit
 from eventsys.visas import emails, services
 from eventsys.visas.forms import LetterRequestForm
 from eventsys.visas.models import LetterStatus
@@ -26,9 +27,6 @@ SPEAKER_LINK_AGE = timedelta(days=365)
 #: pages and files with passport details: no browser or proxy cache keeps them
 NO_STORE = {"Cache-Control": "no-store"}
 
-
-def _public_link_limit() -> str:
-    return current_app.config["PUBLIC_LINK_RATE_LIMIT"]
 
 
 def speaker_link_token(engagement_id: int) -> str:
@@ -75,7 +73,7 @@ def _handle(requester: services.Requester, action: str):
 
 
 @bp.route("/r/<token>/visa-letter", methods=["GET", "POST"])
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def registrant_letter(token: str):
     """A registrant's letter page, reached from their registration page."""
     requester = services.registrant(token) or abort(404)
@@ -83,7 +81,7 @@ def registrant_letter(token: str):
 
 
 @bp.route("/visa-letters/speaker/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def speaker_letter(token: str):
     """An accepted speaker's letter page, reached from their invitation page."""
     try:
@@ -98,7 +96,7 @@ def speaker_letter(token: str):
 
 
 @bp.get("/visa-letters/<token>/letter.pdf")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def download(token: str):
     """The issued letter, by the signed link in its email."""
     try:
@@ -130,7 +128,7 @@ def pdf_response(pdf: bytes, reference: str) -> Response:
 
 
 @bp.get("/verify/letters")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def verify_form():
     """Where an embassy types a reference."""
     reference = (request.args.get("reference") or "").strip()
@@ -140,7 +138,7 @@ def verify_form():
 
 
 @bp.get("/verify/letters/<reference>")
-@limiter.limit(_public_link_limit)
+@limiter.limit(public_link_limit)
 def verify(reference: str):
     """Whether a reference is a genuine letter, valid or revoked; nothing at all for one we never issued."""
     letter = services.by_reference(reference)
