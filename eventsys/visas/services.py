@@ -224,7 +224,13 @@ def approve(letter: VisaLetter, user: User, today: date | None = None) -> VisaLe
     """Issue the letter: its reference, its PDF (kept encrypted), and an email to the requester."""
     if letter.status is not LetterStatus.requested:
         raise LetterRefused({"": [_("This request has already been decided.")]})
-    details = passport_of(letter)
+    try:
+        details = passport_of(letter)
+    except passports.PassportKeysMissing:  # PASSPORT_KEYS dropped since the request came in
+        raise LetterRefused({"": [_("This server has no key for passport details: ask its administrator "
+                                    "to set one (PASSPORT_KEYS).")]}) from None
+    except passports.UnreadablePassportData:
+        raise LetterRefused({"": [_("Encrypted with a key this installation no longer has.")]}) from None
     if details is None:
         raise LetterRefused({"": [_("The passport details of this request have been erased.")]})
     reference = _new_reference(letter.event)

@@ -178,3 +178,15 @@ def test_anonymising_the_event_erases_its_letters_passports_names_and_addresses(
     assert letter.email.endswith("@anonymised.invalid")
     verdict = client.get(f"/verify/letters/{letter.reference}")
     assert verdict.status_code == 200 and "I***** I***" in verdict.get_data(as_text=True)
+
+
+def test_deciding_a_request_without_the_key_says_why_and_changes_nothing(app, client, letters_event,
+                                                                        organiser_client):
+    letter = _requested(client, letters_event)
+    app.config["PASSPORT_KEYS"] = ""  # the key dropped from the settings after the request came in
+    answer = _approve(organiser_client, letters_event, letter.id)
+    assert answer.status_code in (303, 409, 422), answer.status_code
+    page = organiser_client.get(f"/manage/events/{letters_event.id}/visa-letters/{letter.id}")
+    assert "This server has no key for passport details" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(VisaLetter, letter.id).status.value == "requested"
