@@ -20,6 +20,7 @@ from eventsys.events.models import EventStatus
 from eventsys.events.overview_charts import overview_charts
 from eventsys.manage import bp
 from eventsys.manage.access import current_event, event_page, office_page
+from eventsys.registration.answers import number_rule
 from eventsys.speakers.models import SpeakerRole
 
 
@@ -249,7 +250,7 @@ def questions(event_id: int):
     """The event's own questions on the registration form, in order."""
     event = current_event()
     return render_template("manage/events/questions.html", event=event, questions=event.questions,
-                           answered=management.has_registrations(event_id))
+                           answered=management.has_registrations(event_id), number_rule=number_rule)
 
 
 def _question(event_id: int, question_id: int):

@@ -64,6 +64,8 @@ def test_the_organiser_sets_whole_numbers_from_0_to_5_and_the_form_asks_for_just
     assert (question.number_min, question.number_max, question.whole_numbers) == (0, 5, True)
     edit_form = read_form(client.get(f"{base}/{question.id}/edit").get_data(as_text=True))
     assert (edit_form.fields["number_min"], edit_form.fields["number_max"]) == ("0", "5")
+    listed = client.get(base).get_data(as_text=True)
+    assert f'id="question-{question.id}-rule">Enter a whole number from 0 to 5.<' in listed, "listed so"
     public_form = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
     field = re.search(rf'<input [^>]*name="q_{question.id}"[^>]*>', public_form)[0]
     assert 'type="number"' in field and 'min="0"' in field and 'max="5"' in field and 'step="1"' in field
