@@ -6,8 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from eventsys.registration import services
+from eventsys.registration.models import QuestionKind
 from tests.browser.test_phone_checkin import SCREENS, sign_in
-from tests.factories import applicant, make_event, make_organiser
+from tests.factories import add_question, applicant, make_event, make_organiser
 
 
 def _box(locator) -> dict:
@@ -17,15 +18,20 @@ def _box(locator) -> dict:
 @pytest.mark.parametrize("screen", SCREENS)
 def test_required_markers_sit_in_their_labels_and_the_inputs_line_up(app, live_server, browser, screen):
     event = make_event(title="Forum on Deep-Space Communication", capacity=40)
+    session = add_question(event, QuestionKind.single_choice, "Which session will you attend?", required=True,
+                           options=["Deep-space networks", "Optical links"])
     context = browser.new_context(locale="en-GB", **SCREENS[screen])
     page = context.new_page()
     page.goto(f"{live_server}/events/{event.slug}/register")
 
     name_label = page.locator("label[for=name]")
-    marker = name_label.locator(".required")
-    expect(marker).to_have_text("\u00a0*")
-    label_box, marker_box = _box(name_label), _box(marker)
-    assert abs(marker_box["y"] - label_box["y"]) < 4, "the marker is on the label's own line"
+    for label in (name_label, page.locator(f'label[for="q_{session.id}"]')):  # a text box, and radios
+        marker = label.locator(".required")
+        expect(marker).to_have_text("\u00a0*")
+        label_box, marker_box = _box(label), _box(marker)
+        assert abs(marker_box["y"] - label_box["y"]) < 4, "the marker is on the label's own line"
+        assert marker_box["x"] > label_box["x"], "after the label's words, not under them"
+    label_box = _box(name_label)
     fields = ("name", "email", "affiliation", "country")
     lefts = {round(_box(page.locator(f"#{field}"))["x"]) for field in fields}
     assert len(lefts) == 1, f"the inputs start at one edge: {lefts}"
