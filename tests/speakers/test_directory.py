@@ -3,24 +3,12 @@
 import re
 from datetime import date, timedelta
 
-import pytest
-
 from eventsys.database import db, utcnow
 from eventsys.speakers import directory
 from eventsys.speakers.models import Engagement, Institution, Speaker, SpeakerRole
 from tests.conftest import both_databases
-from tests.factories import make_event, make_organiser, sign_in
+from tests.factories import make_event
 from tests.querycount import counting_statements
-
-ORGANISER = "office@astro.example.edu"
-
-
-@pytest.fixture
-def office(client):
-    """A signed-in organiser who manages no event: the directory is shared by the whole office."""
-    make_organiser(ORGANISER)
-    sign_in(client, ORGANISER)
-    return client
 
 
 def _institution(name: str, country: str, partner: bool = False) -> Institution:

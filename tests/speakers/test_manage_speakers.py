@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from eventsys.database import db, utcnow
@@ -13,16 +12,7 @@ from eventsys.speakers.models import Engagement, Institution, InvitationStatus, 
 from tests.conftest import both_databases
 from tests.factories import csrf_token, make_event, make_organiser, sign_in
 from tests.formpage import read_form
-
-ORGANISER = "office@astro.example.edu"
-
-
-@pytest.fixture
-def office(client):
-    """A signed-in organiser without events of their own."""
-    make_organiser(ORGANISER)
-    sign_in(client, ORGANISER)
-    return client
+from tests.speakers.conftest import ORGANISER
 
 
 def _hit() -> Institution:

@@ -2,24 +2,13 @@
 
 import io
 
-import pytest
 from PIL import Image
 
 from eventsys.database import db
 from eventsys.speakers.models import Engagement, Speaker, SpeakerPhoto, SpeakerRole
 from tests.conftest import both_databases
-from tests.factories import csrf_token, make_event, make_organiser, sign_in
+from tests.factories import csrf_token, make_event
 from tests.formpage import read_form
-
-ORGANISER = "office@astro.example.edu"
-
-
-@pytest.fixture
-def office(client):
-    """A signed-in organiser."""
-    make_organiser(ORGANISER)
-    sign_in(client, ORGANISER)
-    return client
 
 
 def _speaker(public: bool = True) -> Speaker:
