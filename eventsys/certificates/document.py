@@ -9,7 +9,7 @@ Noto CJK and DejaVu, as for visa letters.
 """
 
 from babel.dates import format_date
-from flask import render_template
+from flask import Response, render_template
 from flask_babel import force_locale
 
 from eventsys.certificates.models import Certificate
@@ -66,3 +66,11 @@ def render_pdf(certificate: Certificate, locale: str) -> bytes:
     import weasyprint  # imported when a certificate is drawn: it loads Pango, which no other request needs
 
     return weasyprint.HTML(string=html(certificate, locale), base_url=None).write_pdf()
+
+
+def pdf_response(certificate: Certificate, locale: str) -> Response:
+    """The certificate as a PDF download; no cache keeps it (it names its holder)."""
+    return Response(render_pdf(certificate, locale), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{certificate.reference}.pdf"',
+        "Cache-Control": "no-store",
+    })

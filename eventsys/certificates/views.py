@@ -6,7 +6,7 @@ Checking needs only the reference and shows what the certificate shows an employ
 the name masked; a reference we never issued answers 404 and says nothing more.
 """
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from eventsys import tokens
@@ -20,7 +20,6 @@ from eventsys.registration.services import find_by_token
 bp = Blueprint("certificates", __name__)
 
 
-
 def _unavailable(reason: str, status: int):
     return render_template("certificates/unavailable.html", reason=reason), status
 
@@ -31,11 +30,7 @@ def _download(registration: Registration):
         certificate = services.issue(registration)
     except services.NotEligible as refused:
         return _unavailable(str(refused), 410 if refused.gone else 403)
-    pdf = document.render_pdf(certificate, registration.locale or "en")
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="certificate-{certificate.reference}.pdf"',
-        "Cache-Control": "no-store",
-    })
+    return document.pdf_response(certificate, registration.locale or "en")
 
 
 @bp.get("/r/<token>/certificate.pdf")

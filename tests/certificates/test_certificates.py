@@ -40,6 +40,13 @@ def _checked_in(event, registration) -> Registration:
     return db.session.get(Registration, registration.id)
 
 
+def _own_download(registration):
+    """The certificate as its holder downloads it from their own page."""
+    from flask import current_app
+
+    return current_app.test_client().get(f"/r/{registration.token}/certificate.pdf")
+
+
 @pytest.fixture
 def conference(app):
     """A conference in Harbin: Ivan (Russian, came), Li Na (Chinese, came), Ute (registered, never came)."""
@@ -88,6 +95,30 @@ def test_ivan_downloads_his_certificate_in_russian_from_his_page_once_the_confer
     again = client.get(f"/r/{ivan.token}/certificate.pdf")
     assert certificate.reference in _pdf_text(again.data)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == 1
+
+
+def test_the_organiser_prints_one_attendee_s_certificate_from_the_registration_page(conference, organiser):
+    event, people = conference
+    detail = f"/manage/events/{event.id}/registrations/{people['ivan'].id}"
+    button = f'action="{detail}/certificate"'
+    page = organiser.get(detail).get_data(as_text=True)
+    assert button in page, "he was checked in"
+    assert button.replace(str(people["ivan"].id), str(people["ute"].id)) not in \
+        organiser.get(f"/manage/events/{event.id}/registrations/{people['ute'].id}").get_data(as_text=True)
+
+    token = read_form(page).fields["csrf_token"]
+    early = organiser.post(f"{detail}/certificate", data={"csrf_token": token})
+    assert early.status_code == 303 and early.location.endswith(detail)
+    assert "once the event is over" in organiser.get(early.location).get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == 0
+
+    _end(event)
+    assert organiser.post(f"{detail}/certificate").status_code in (303, 400), "no CSRF token, no certificate"
+    answer = organiser.post(f"{detail}/certificate", data={"csrf_token": token})
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert "Иван Петров" in _pdf_text(answer.data), "in his own name and language, as he would get it"
+    certificate = db.session.scalars(sa.select(Certificate)).one()
+    assert certificate.reference in _pdf_text(_own_download(people["ivan"]).data), "the same certificate"
 
 
 def test_li_nas_certificate_is_in_chinese_with_her_latin_name(client, conference):
