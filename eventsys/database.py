@@ -2,6 +2,8 @@
 
 import enum
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -104,3 +106,18 @@ DATABASE_ONLY_INDEXES = frozenset({"ix_registration_search_trgm"})
 def include_in_comparison(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic's include_object hook: skip the DATABASE_ONLY_INDEXES."""
     return not (type_ == "index" and name in DATABASE_ONLY_INDEXES)
+
+
+@contextmanager
+def committed() -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back if the block raised (then re-raise).
+
+    The one shape of a change that must land whole: a seat, its counters, its emails
+    and its webhook messages together, or none of them.
+    """
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

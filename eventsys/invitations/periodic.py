@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from eventsys.database import db, utcnow
+from eventsys.database import committed, db, utcnow
 from eventsys.invitations import emails, services
 from eventsys.invitations.models import Invitation, InvitationStatus
 from eventsys.registration.services import lock_event
@@ -25,7 +25,7 @@ def expire_due(now: datetime | None = None) -> int:
     db.session.commit()
     expired = 0
     for event_id in event_ids:
-        try:
+        with committed():
             event = lock_event(event_id)
             due = list(db.session.scalars(
                 sa.select(Invitation)
@@ -33,10 +33,6 @@ def expire_due(now: datetime | None = None) -> int:
                        Invitation.expires_at <= now)
                 .execution_options(populate_existing=True)))
             services.release(event, due, InvitationStatus.expired, now)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
         expired += len(due)
     return expired
 
@@ -64,7 +60,7 @@ def remind_due(now: datetime | None = None) -> int:
     if not due:
         db.session.commit()
         return 0
-    try:
+    with committed():
         claimed = list(db.session.scalars(
             sa.update(Invitation)
             .where(Invitation.id.in_(due), Invitation.status == InvitationStatus.pending,
@@ -74,8 +70,4 @@ def remind_due(now: datetime | None = None) -> int:
             .execution_options(synchronize_session=False)))
         for invitation in db.session.scalars(sa.select(Invitation).where(Invitation.id.in_(claimed))):
             emails.queue_reminder(invitation)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return len(claimed)

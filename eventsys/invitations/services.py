@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from eventsys.database import db, utcnow
+from eventsys.database import committed, db, utcnow
 from eventsys.events.lifecycle import ChangeRefused
 from eventsys.events.models import Event, EventStatus
 from eventsys.invitations import emails
@@ -109,7 +109,7 @@ def invite(event_id: int, invitees: list[Invitee], options: BatchOptions, by_use
     _check_deadline(event, deadline, now)
     # End the reads: the checks below run under the event's lock, against what is stored now.
     db.session.commit()
-    try:
+    with committed():
         event = registration.lock_event(event_id)
         report = check_invitees(event, invitees)
         if any(not line.ok for line in report):
@@ -132,10 +132,6 @@ def invite(event_id: int, invitees: list[Invitee], options: BatchOptions, by_use
         db.session.flush()
         for invitation in invitations:
             emails.queue_invitation(invitation)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return batch
 
 
@@ -197,15 +193,11 @@ def release(event: Event, invitations: Iterable[Invitation], status: InvitationS
 def decline(invitation_id: int, now: datetime | None = None) -> list[Registration]:
     """The invitee declines: the invitation ends and a held seat goes to the first person waiting."""
     now = now or utcnow()
-    try:
+    with committed():
         event, invitation = _locked(invitation_id)
         ensure_answerable(invitation, now)
         promoted = release(event, [invitation], InvitationStatus.declined, now)
         webhooks.emit_invitation_answered(invitation)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return promoted
 
 
@@ -219,15 +211,11 @@ def _pending_of(event_id: int, invitation_ids: Iterable[int]) -> sa.Select:
 def revoke(event_id: int, invitation_ids: Iterable[int], now: datetime | None = None) -> int:
     """Withdraw pending invitations of the event (others are left as they are); returns how many."""
     now = now or utcnow()
-    try:
+    with committed():
         event = registration.lock_event(event_id)
         pending = list(db.session.scalars(
             _pending_of(event_id, invitation_ids).execution_options(populate_existing=True)))
         release(event, pending, InvitationStatus.revoked, now)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return len(pending)
 
 
@@ -319,7 +307,7 @@ def _register(invitation_id: int, values: dict[str, Any], now: datetime, consent
     """Make the invitee's registration under the event's lock, using the seat held for them if any."""
     # End the reads: the decision below is taken on the event and invitation as they are under the lock.
     db.session.commit()
-    try:
+    with committed():
         event, invitation = _locked(invitation_id)
         ensure_answerable(invitation, now)
         existing = registration.active_registration(event.id, invitation.email_key)
@@ -354,10 +342,6 @@ def _register(invitation_id: int, values: dict[str, Any], now: datetime, consent
         invitation.submitted = None
         webhooks.emit_registrations("registration.created", event, [new])
         webhooks.emit_invitation_answered(invitation)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return new
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from eventsys.database import db, utcnow
+from eventsys.database import committed, db, utcnow
 from eventsys.events.models import Event
 from eventsys.registration import tally
 from eventsys.registration.answers import InvalidAnswers, clean_answers
@@ -52,7 +52,7 @@ def approve(event_id: int, registration_id: int, now: datetime | None = None) ->
     Returns the new status. Approving twice changes nothing the second time.
     """
     now = now or utcnow()
-    try:
+    with committed():
         event, registration = _locked_registration(event_id, registration_id)
         if registration.status is not RegistrationStatus.pending:
             # Translators: %(status)s is the registration's status as the list names it, in lower case.
@@ -73,17 +73,13 @@ def approve(event_id: int, registration_id: int, now: datetime | None = None) ->
             EMAIL_TELLING_STATUS[registration.status], Registration.id == registration.id
         )
         status = registration.status
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return status
 
 
 def promote_by_hand(event_id: int, registration_id: int, now: datetime | None = None) -> None:
     """Give a free seat to this person on the waiting list, ahead of the queue (the organiser's choice)."""
     now = now or utcnow()
-    try:
+    with committed():
         event, registration = _locked_registration(event_id, registration_id)
         if registration.status is not RegistrationStatus.waitlisted:
             raise RegistrationError(_("Only people on the waiting list can be promoted."))
@@ -106,10 +102,6 @@ def promote_by_hand(event_id: int, registration_id: int, now: datetime | None = 
         db.session.flush()
         enqueue_for_registrations(REGISTRATION_PROMOTED, Registration.id == registration.id)
         webhooks.emit_registrations("registration.promoted", event, [registration])
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 @dataclass(frozen=True)
@@ -133,7 +125,7 @@ def cancel_many(event_id: int, registration_ids: Iterable[int] | None = None, wh
     the people promoted are always told.
     """
     now = now or utcnow()
-    try:
+    with committed():
         event = lock_event(event_id)
         chosen = [Registration.event_id == event_id, *where]
         if registration_ids is not None:
@@ -162,10 +154,6 @@ def cancel_many(event_id: int, registration_ids: Iterable[int] | None = None, wh
         webhooks.emit_registrations("registration.cancelled", event, registrations)
         db.session.flush()
         promoted = fill_free_seats(event, now)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return BulkCancel(cancelled=len(registrations), promoted=promoted)
 
 

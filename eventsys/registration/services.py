@@ -17,7 +17,7 @@ from babel.dates import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from eventsys.database import db, utcnow
+from eventsys.database import committed, db, utcnow
 from eventsys.events.models import Event, EventStatus
 from eventsys.locales import current_language
 from eventsys.mail import outbox
@@ -269,13 +269,9 @@ def fill_free_seats(event: Event, now: datetime) -> list[Registration]:
 def promote_from_waitlist(event_id: int, now: datetime | None = None) -> list[Registration]:
     """Fill every free seat from the waiting list, first come first served; returns who moved up."""
     now = now or utcnow()
-    try:
+    with committed():
         event = lock_event(event_id)
         promoted = fill_free_seats(event, now)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return promoted
 
 
@@ -293,7 +289,7 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> li
     Returns the registrations promoted because of it. Cancelling twice changes nothing.
     """
     now = now or utcnow()
-    try:
+    with committed():
         event_id = db.session.scalar(
             sa.select(Registration.event_id).where(Registration.id == registration_id)
         )
@@ -316,10 +312,6 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> li
             promoted = fill_free_seats(event, now)
         elif was is RegistrationStatus.waitlisted:
             event.waitlisted_count -= 1
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return promoted
 
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from eventsys.database import db, utcnow
+from eventsys.database import committed, db, utcnow
 from eventsys.events.models import Event
 from eventsys.links import external_url
 from eventsys.mail import outbox
@@ -74,7 +74,7 @@ def start(event: Event, applicant: services.Applicant, now: datetime | None = No
     # The attempt and its email are written together: end the reads (which may run in autocommit,
     # services.read_outside_transactions) so that they go in one transaction of their own.
     db.session.commit()
-    try:
+    with committed():
         db.session.add(attempt)
         db.session.flush()
         link = external_url("registration.verify", token=make_token(TOKEN_PURPOSE, attempt.id))
@@ -82,10 +82,6 @@ def start(event: Event, applicant: services.Applicant, now: datetime | None = No
                        event_id=event.id, context={"name": values["name"], "verify_url": link,
                                                    "expires_at": attempt.expires_at.isoformat(),
                                                    "timezone": values.get("timezone")})
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return attempt
 
 

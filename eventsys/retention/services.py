@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from eventsys.database import db, utcnow
+from eventsys.database import committed, db, utcnow
 from eventsys.events.lifecycle import RETENTION_DAYS_MIN, ChangeRefused
 from eventsys.events.models import Event
 from eventsys.mail import outbox
@@ -119,7 +119,7 @@ def anonymise_event(event_id: int, now: datetime | None = None) -> int | None:
     now = now or utcnow()
     # End any read the caller began: the claim must see the event's row as it is now, also on SQLite.
     db.session.commit()
-    try:
+    with committed():
         if not _claim(event_id, now):
             _why_not(event_id, now)
             db.session.rollback()
@@ -128,10 +128,6 @@ def anonymise_event(event_id: int, now: datetime | None = None) -> int | None:
         db.session.execute(sa.delete(RegistrationAttempt).where(RegistrationAttempt.event_id == event_id))
         outbox.erase(_event_emails(event_id))
         run_erasers(event_id)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     db.session.expire_all()  # objects read before hold the erased values
     return erased
 
